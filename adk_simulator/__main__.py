@@ -1,0 +1,7 @@
+"""`python -m adk_simulator` is `adk-sim`."""
+
+from __future__ import annotations
+
+from adk_simulator.cli import main
+
+main()

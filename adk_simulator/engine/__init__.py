@@ -1,0 +1,1 @@
+"""The simulation engine: no Textual import anywhere below this package."""

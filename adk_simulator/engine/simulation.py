@@ -1,0 +1,612 @@
+"""The simulation engine: one session of a person playing an agent's model.
+
+`Simulation` drives the real ADK `Runner` with `HumanModelPlugin` on the app,
+so every model call waits for the person and every tool runs for real. The
+TUI, the headless player and the tests all drive this class; it never imports
+Textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic import ValidationError
+
+from adk_simulator.engine.history import History
+from adk_simulator.engine.phase import Phase
+from adk_simulator.engine.phase import PhaseMachine
+from adk_simulator.engine.projection import project_history
+from adk_simulator.engine.schemas import FieldError
+from adk_simulator.engine.schemas import tool_specs_from_request_tools
+from adk_simulator.engine.schemas import validate_arguments
+from adk_simulator.engine.turns import SET_MODEL_RESPONSE
+from adk_simulator.engine.turns import CallErrors
+from adk_simulator.engine.turns import EngineEvent
+from adk_simulator.engine.turns import FinalTurn
+from adk_simulator.engine.turns import HistoryChanged
+from adk_simulator.engine.turns import ModelRequest
+from adk_simulator.engine.turns import ModelTurn
+from adk_simulator.engine.turns import ModelTurnRequested
+from adk_simulator.engine.turns import PhaseChanged
+from adk_simulator.engine.turns import RunFailed
+from adk_simulator.engine.turns import RunningTool
+from adk_simulator.engine.turns import ToolCallsTurn
+from adk_simulator.engine.turns import ToolCancelledError
+from adk_simulator.engine.turns import ToolFinished
+from adk_simulator.engine.turns import ToolStarted
+from adk_simulator.engine.turns import TurnValidationError
+from adk_simulator.engine.turns import format_traceback
+
+if TYPE_CHECKING:
+  from google.adk.agents.callback_context import CallbackContext
+  from google.adk.events.event import Event
+  from google.adk.models.llm_request import LlmRequest
+  from google.adk.models.llm_response import LlmResponse
+  from google.adk.runners import Runner
+  from google.adk.sessions.base_session_service import BaseSessionService
+  from google.adk.sessions.session import Session
+
+  from adk_simulator.engine.evalset_file import ExportResult
+  from adk_simulator.engine.loader import LoadedAgent
+
+logger = logging.getLogger(__name__)
+
+Listener = Callable[[EngineEvent], None]
+
+
+@dataclass
+class _Ask:
+  """A model call waiting for the person."""
+
+  request: ModelRequest
+  future: asyncio.Future[LlmResponse]
+  output_model: type[BaseModel] | None
+
+
+def _schema_model(value: Any) -> type[BaseModel] | None:
+  if isinstance(value, type) and issubclass(value, BaseModel):
+    return value
+  return None
+
+
+def _instruction_text(instruction: Any) -> str:
+  """The system instruction as one string, whatever form the request holds."""
+  if instruction is None:
+    return ""
+  if isinstance(instruction, str):
+    return instruction
+  parts = getattr(instruction, "parts", None)
+  if parts is not None:
+    return "".join(getattr(p, "text", None) or "" for p in parts)
+  if isinstance(instruction, list):
+    return "\n".join(_instruction_text(i) for i in instruction)
+  return str(instruction)
+
+
+def _pydantic_errors(error: ValidationError) -> list[FieldError]:
+  return [
+    FieldError(
+      path=".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in e["loc"]).replace(
+        ".[", "["
+      ),
+      message=e["msg"],
+    )
+    for e in error.errors()
+  ]
+
+
+class Simulation:
+  """One simulated session, from picking the agent to the last answer.
+
+  Every method that waits returns once the engine needs the person again
+  (`pending` is set) or the run has ended (`phase` is COMPLETED).
+  """
+
+  def __init__(
+    self,
+    session_service: BaseSessionService,
+    *,
+    listener: Listener | None = None,
+    tool_workers: int = 8,
+  ) -> None:
+    self.session_service = session_service
+    self._listener = listener
+    self._tool_workers = tool_workers
+    self._machine = PhaseMachine()
+    self.agent: LoadedAgent | None = None
+    self.session_id: str | None = None
+    self.user_id = "user"
+    self.initial_state: dict[str, Any] = {}
+    self.run_error: RunFailed | None = None
+    self.started_at: float | None = None
+    self._runner: Runner | None = None
+    self._events: list[Event] = []
+    self._asks: deque[_Ask] = deque()
+    self._step = 0
+    self._wakeup = asyncio.Event()
+    self._run_task: asyncio.Task[None] | None = None
+    self._running: dict[str, RunningTool] = {}
+    self._cancel: dict[str, asyncio.Future[None]] = {}
+    self._notes: dict[str, dict[str, Any]] = {}
+    self._exported_at = 0
+    self.exports: list[ExportResult] = []
+
+  # --- What drivers read ------------------------------------------------------
+
+  @property
+  def phase(self) -> Phase:
+    return self._machine.phase
+
+  @property
+  def pending(self) -> ModelRequest | None:
+    """The model call waiting for the person, if any."""
+    return self._asks[0].request if self._asks else None
+
+  @property
+  def running_tools(self) -> list[RunningTool]:
+    return list(self._running.values())
+
+  @property
+  def events(self) -> list[Event]:
+    return list(self._events)
+
+  @property
+  def history(self) -> History:
+    root = self.agent.root_agent if self.agent else None
+    return project_history(
+      self._events,
+      structured_input=_schema_model(getattr(root, "input_schema", None)) is not None,
+      structured_output=_schema_model(getattr(root, "output_schema", None)) is not None,
+    )
+
+  async def stored_session(self) -> Session:
+    """The session as the session service holds it."""
+    if self.agent is None or self.session_id is None:
+      raise RuntimeError("no session has started yet: submit a user query first")
+    session = await self.session_service.get_session(
+      app_name=self.agent.app_name, user_id=self.user_id, session_id=self.session_id
+    )
+    if session is None:
+      raise RuntimeError(f"session {self.session_id} is not in the session store")
+    return session
+
+  # --- Transitions --------------------------------------------------------------
+
+  async def select_agent(
+    self,
+    agent: LoadedAgent,
+    *,
+    initial_state: dict[str, Any] | None = None,
+    user_id: str | None = None,
+  ) -> None:
+    """SELECTING_AGENT → AWAITING_QUERY: get ready to run `agent`."""
+    self._machine.require(Phase.SELECTING_AGENT, action="select an agent")
+    self.agent = agent
+    self.user_id = user_id or agent.config.user_id or "user"
+    self.initial_state = dict(
+      initial_state if initial_state is not None else (agent.config.initial_state or {})
+    )
+    self._runner = self._build_runner(agent)
+    self._move(Phase.AWAITING_QUERY, "select an agent")
+
+  async def submit_query(
+    self, query: str | dict[str, Any], *, initial_state: dict[str, Any] | None = None
+  ) -> None:
+    """AWAITING_QUERY → ACTIVE: send the user's message and run until the model is asked.
+
+    Args:
+      query: The user's message; an object when the agent has an `input_schema`.
+      initial_state: Replaces the configured initial state. Only before the
+        first user turn of a session.
+    """
+    self._machine.require(Phase.AWAITING_QUERY, action="submit a user query")
+    assert self.agent is not None and self._runner is not None
+    from google.genai import types
+
+    text = self._query_text(query)
+    if self.session_id is None:
+      if initial_state is not None:
+        self.initial_state = dict(initial_state)
+      session = await self.session_service.create_session(
+        app_name=self.agent.app_name, user_id=self.user_id, state=dict(self.initial_state)
+      )
+      self.session_id = session.id
+      self.started_at = time.time()
+    elif initial_state is not None:
+      raise ValueError("the initial state can only be set before the session's first user turn")
+    self.run_error = None
+    self._move(Phase.ACTIVE, "submit a user query")
+    message = types.Content(role="user", parts=[types.Part(text=text)])
+    self._run_task = asyncio.create_task(self._run(message), name="adk-simulator-run")
+    await self.wait()
+
+  async def submit_turn(self, turn: ModelTurn | ToolCallsTurn | FinalTurn) -> None:
+    """Answers the pending model call with the person's turn, then runs on.
+
+    Raises:
+      TurnValidationError: The turn does not fit the request (unknown tool,
+        arguments that do not match the schema, an answer that does not match
+        the output schema). Nothing ran.
+    """
+    self._machine.require(Phase.ACTIVE, action="submit a model turn")
+    if not self._asks:
+      raise RuntimeError("no model call is waiting: wait for the running tools first")
+    ask = self._asks[0]
+    response = self._response_for(ask, turn)
+    self._asks.popleft()
+    if not ask.future.done():
+      ask.future.set_result(response)
+    await self.wait()
+
+  async def wait(self) -> None:
+    """Returns when a model call waits for the person or the run has ended."""
+    while True:
+      if self._asks or self._run_task is None or self._run_task.done():
+        return
+      self._wakeup.clear()
+      await self._wakeup.wait()
+
+  def cancel_tools(self) -> list[str]:
+    """Cancels every running tool call; returns the names of those cancelled.
+
+    Each cancelled call ends with an error the model sees, and the session
+    goes on. A synchronous tool's thread cannot be stopped: it is abandoned.
+    """
+    cancelled = []
+    for call_id, signal in list(self._cancel.items()):
+      if not signal.done() and call_id in self._running:
+        signal.set_result(None)
+        cancelled.append(self._running[call_id].tool_name)
+    return cancelled
+
+  def continue_conversation(self) -> None:
+    """COMPLETED → AWAITING_QUERY: another user turn in the same session."""
+    self._machine.require(Phase.COMPLETED, action="continue the conversation")
+    self._move(Phase.AWAITING_QUERY, "continue the conversation")
+
+  async def back_to_agents(self) -> None:
+    """Any phase → SELECTING_AGENT. The session stays stored as it is."""
+    await self.abandon()
+    self.agent = None
+    self.session_id = None
+    self._runner = None
+    self._events = []
+    self._step = 0
+    self._notes.clear()
+    self._exported_at = 0
+    self.exports = []
+    self._machine = PhaseMachine(Phase.SELECTING_AGENT)
+    self._emit(PhaseChanged(phase=Phase.SELECTING_AGENT))
+
+  async def abandon(self) -> None:
+    """Stops a run in progress without answering it."""
+    for ask in self._asks:
+      if not ask.future.done():
+        ask.future.cancel()
+    self._asks.clear()
+    task = self._run_task
+    if task is not None and not task.done():
+      task.cancel()
+      try:
+        await task
+      except asyncio.CancelledError:
+        pass
+
+  @property
+  def has_unexported_work(self) -> bool:
+    """True when the session holds turns that no export has written yet."""
+    return bool(self._events) and len(self._events) != self._exported_at
+
+  async def export(self, eval_set_path: Path | None = None) -> ExportResult:
+    """Appends the session to the agent's eval set (or `eval_set_path`) as one EvalCase.
+
+    The file write runs on a thread: it takes a cross-process lock and fsyncs.
+
+    Raises:
+      EvalSetFileError: The eval set file exists but is not a valid EvalSet, or
+        cannot be written. The file is left as it was; the session stays stored.
+    """
+    self._machine.require(Phase.COMPLETED, action="export the session")
+    assert self.agent is not None
+    from adk_simulator.engine.evalset_file import EvalSetWriter
+    from adk_simulator.engine.export import GoldenTraceBuilder
+
+    session = await self.stored_session()
+    builder = GoldenTraceBuilder(
+      session, agent_name=self.agent.config.name, initial_state=self.initial_state
+    )
+    case = builder.build()
+    writer = EvalSetWriter(eval_set_path or self.agent.eval_set_path)
+    result = await asyncio.to_thread(
+      writer.append, case, agent_name=self.agent.config.name, warnings=builder.warnings()
+    )
+    self._exported_at = len(self._events)
+    self.exports.append(result)
+    return result
+
+  # --- Internals ------------------------------------------------------------------
+
+  def _move(self, phase: Phase, action: str) -> None:
+    self._machine.move(phase, action)
+    self._emit(PhaseChanged(phase=phase))
+
+  def _emit(self, event: EngineEvent) -> None:
+    if self._listener is None:
+      return
+    try:
+      self._listener(event)
+    except Exception:  # a driver's bug must not break the run
+      logger.exception("engine listener failed on %s", event.kind)
+
+  def _build_runner(self, agent: LoadedAgent) -> Runner:
+    from google.adk.apps import App
+    from google.adk.artifacts.in_memory_artifact_service import InMemoryArtifactService
+    from google.adk.memory.in_memory_memory_service import InMemoryMemoryService
+    from google.adk.runners import Runner
+
+    from adk_simulator.engine.plugin import HumanModelPlugin
+
+    plugin = HumanModelPlugin(self)
+    if agent.app is not None:
+      # The agent's own App may carry plugins: keep them, add ours last.
+      app = agent.app.model_copy(update={"plugins": [*agent.app.plugins, plugin]})
+    else:
+      app = App(name=agent.app_name, root_agent=agent.root_agent, plugins=[plugin])
+    return Runner(
+      app=app,
+      session_service=self.session_service,
+      artifact_service=InMemoryArtifactService(),
+      memory_service=InMemoryMemoryService(),
+    )
+
+  def _query_text(self, query: str | dict[str, Any]) -> str:
+    assert self.agent is not None
+    model = _schema_model(getattr(self.agent.root_agent, "input_schema", None))
+    if model is None:
+      if not isinstance(query, str):
+        raise TurnValidationError(
+          [
+            CallErrors(
+              index=0,
+              tool="user query",
+              errors=[
+                FieldError(path="", message="this agent takes a text message, not an object")
+              ],
+            )
+          ]
+        )
+      if not query.strip():
+        raise TurnValidationError(
+          [
+            CallErrors(
+              index=0,
+              tool="user query",
+              errors=[FieldError(path="", message="the message is empty")],
+            )
+          ]
+        )
+      return query
+    if isinstance(query, str):
+      try:
+        query = json.loads(query)
+      except ValueError:
+        raise TurnValidationError(
+          [
+            CallErrors(
+              index=0,
+              tool="user query",
+              errors=[
+                FieldError(
+                  path="", message=f"this agent takes a {model.__name__} object as input (JSON)"
+                )
+              ],
+            )
+          ]
+        ) from None
+    try:
+      value = model.model_validate(query)
+    except ValidationError as error:
+      raise TurnValidationError(
+        [CallErrors(index=0, tool="user query", errors=_pydantic_errors(error))]
+      ) from None
+    return value.model_dump_json()
+
+  def _response_for(self, ask: _Ask, turn: ModelTurn | ToolCallsTurn | FinalTurn) -> LlmResponse:
+    from google.adk.models.llm_response import LlmResponse
+    from google.genai import types
+
+    request = ask.request
+    parts: list[types.Part] = []
+    if isinstance(turn, ToolCallsTurn):
+      problems = []
+      for index, call in enumerate(turn.calls):
+        spec = request.tool(call.tool)
+        if spec is None:
+          offered = ", ".join(t.name for t in request.tools) or "none"
+          problems.append(
+            CallErrors(
+              index=index,
+              tool=call.tool,
+              errors=[FieldError(path="", message=f"unknown tool; the request offers: {offered}")],
+            )
+          )
+          continue
+        errors = validate_arguments(spec, call.args)
+        if errors:
+          problems.append(CallErrors(index=index, tool=call.tool, errors=errors))
+      if problems:
+        raise TurnValidationError(problems)
+      parts = [
+        types.Part(function_call=types.FunctionCall(name=c.tool, args=dict(c.args)))
+        for c in turn.calls
+      ]
+    else:
+      parts = [self._final_part(ask, turn)]
+    return LlmResponse(content=types.Content(role="model", parts=parts))
+
+  def _final_part(self, ask: _Ask, turn: FinalTurn) -> Any:
+    from google.genai import types
+
+    model = ask.output_model
+    if model is None:
+      text = (
+        turn.text
+        if turn.text is not None
+        else (json.dumps(turn.payload) if turn.payload is not None else "")
+      )
+      if not text.strip():
+        raise TurnValidationError(
+          [
+            CallErrors(
+              index=0,
+              tool="final response",
+              errors=[FieldError(path="", message="the answer is empty")],
+            )
+          ]
+        )
+      return types.Part(text=text)
+    payload: Any = turn.payload
+    if payload is None:
+      try:
+        payload = json.loads(turn.text or "")
+      except ValueError:
+        raise TurnValidationError(
+          [
+            CallErrors(
+              index=0,
+              tool="final response",
+              errors=[
+                FieldError(
+                  path="", message=f"the agent answers with a {model.__name__} object (JSON)"
+                )
+              ],
+            )
+          ]
+        ) from None
+    try:
+      value = model.model_validate(payload)
+    except ValidationError as error:
+      raise TurnValidationError(
+        [CallErrors(index=0, tool="final response", errors=_pydantic_errors(error))]
+      ) from None
+    data = value.model_dump(mode="json")
+    if ask.request.offers_set_model_response:
+      # With tools and an output schema, ADK expects the answer through its
+      # set_model_response tool, as a model would give it.
+      return types.Part(function_call=types.FunctionCall(name=SET_MODEL_RESPONSE, args=data))
+    return types.Part(text=json.dumps(data))
+
+  async def _run(self, message: Any) -> None:
+    from google.adk.agents.run_config import RunConfig
+    from google.adk.agents.run_config import ToolThreadPoolConfig
+
+    assert self._runner is not None and self.session_id is not None
+    config = RunConfig(tool_thread_pool_config=ToolThreadPoolConfig(max_workers=self._tool_workers))
+    try:
+      async for event in self._runner.run_async(
+        user_id=self.user_id,
+        session_id=self.session_id,
+        new_message=message,
+        run_config=config,
+        yield_user_message=True,
+      ):
+        if event.partial:
+          continue
+        self._events.append(event)
+        self._emit(HistoryChanged(size=len(self._events)))
+    except asyncio.CancelledError:
+      raise
+    except Exception as error:  # the run itself failed: report, keep the app up
+      logger.exception("ADK run failed")
+      self.run_error = RunFailed(
+        error_type=type(error).__name__, message=str(error), traceback=format_traceback(error)
+      )
+      self._emit(self.run_error)
+    finally:
+      for ask in self._asks:
+        if not ask.future.done():
+          ask.future.cancel()
+      self._asks.clear()
+      if self._machine.phase is Phase.ACTIVE and not _being_cancelled():
+        self._move(Phase.COMPLETED, "finish the run")
+      self._wakeup.set()
+
+  # --- HumanSeat: called by the plugin on the runner's loop --------------------------
+
+  async def ask_human(
+    self, callback_context: CallbackContext, llm_request: LlmRequest
+  ) -> LlmResponse:
+    agent = callback_context._invocation_context.agent  # noqa: SLF001
+    output_model = _schema_model(getattr(agent, "output_schema", None))
+    self._step += 1
+    request = ModelRequest(
+      step=self._step,
+      agent_name=callback_context.agent_name,
+      system_instruction=_instruction_text(llm_request.config.system_instruction),
+      tools=tool_specs_from_request_tools(llm_request.config.tools),
+      contents=[c.model_dump(mode="json", exclude_none=True) for c in llm_request.contents],
+      output_schema=output_model.model_json_schema() if output_model else None,
+    )
+    future: asyncio.Future[LlmResponse] = asyncio.get_running_loop().create_future()
+    self._asks.append(_Ask(request=request, future=future, output_model=output_model))
+    self._emit(ModelTurnRequested(request=request))
+    self._wakeup.set()
+    return await future
+
+  def tool_started(self, call_id: str, tool_name: str, args: dict[str, Any], agent: str) -> None:
+    tool = RunningTool(
+      call_id=call_id, tool_name=tool_name, args=args, agent_name=agent, started_at=time.monotonic()
+    )
+    self._running[call_id] = tool
+    self._cancel[call_id] = asyncio.get_running_loop().create_future()
+    self._emit(ToolStarted(tool=tool))
+
+  def tool_finished(self, call_id: str, *, error: BaseException | None) -> dict[str, Any]:
+    tool = self._running.pop(call_id, None)
+    if tool is None and call_id in self._notes:
+      # ADK runs the after-tool callbacks on an error answer too: the call
+      # already ended, keep what its end recorded.
+      return self._notes[call_id]
+    self._cancel.pop(call_id, None)
+    duration = time.monotonic() - tool.started_at if tool else 0.0
+    note: dict[str, Any] = {"duration_s": round(duration, 6)}
+    cancelled = isinstance(error, ToolCancelledError)
+    if error is not None and not isinstance(error, asyncio.CancelledError):
+      note["error"] = {
+        "type": type(error).__name__,
+        "message": str(error),
+        "traceback": format_traceback(error),
+        "cancelled": cancelled,
+      }
+    self._notes[call_id] = note
+    self._emit(
+      ToolFinished(
+        call_id=call_id,
+        tool_name=tool.tool_name if tool else "",
+        duration_s=duration,
+        failed=error is not None,
+        cancelled=cancelled,
+      )
+    )
+    return note
+
+  def cancel_signal(self, call_id: str) -> asyncio.Future[None] | None:
+    return self._cancel.get(call_id)
+
+  def call_notes(self, call_id: str) -> dict[str, Any] | None:
+    return self._notes.get(call_id)
+
+
+def _being_cancelled() -> bool:
+  task = asyncio.current_task()
+  return bool(task and task.cancelling())

@@ -1,0 +1,59 @@
+"""A workspace: the configured agents, their store, and new simulations.
+
+This is the engine's front door for drivers. Importing it is cheap (no ADK):
+agents are imported by `load_agent`, which blocks, so a UI calls it from a
+thread worker, and the session service opens on first use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+  from google.adk.sessions.base_session_service import BaseSessionService
+
+  from adk_simulator.engine.config import SimulatedAgentConfig
+  from adk_simulator.engine.config import SimulatorConfig
+  from adk_simulator.engine.loader import AgentLoadFailure
+  from adk_simulator.engine.loader import LoadedAgent
+  from adk_simulator.engine.simulation import Listener
+  from adk_simulator.engine.simulation import Simulation
+
+
+class Workspace:
+  """The agents of one config and the session store they share."""
+
+  def __init__(self, config: SimulatorConfig) -> None:
+    self.config = config
+    self._session_service: BaseSessionService | None = None
+
+  @property
+  def base_dir(self) -> Path:
+    return self.config.base_dir
+
+  @property
+  def agents(self) -> list[SimulatedAgentConfig]:
+    return list(self.config.agents)
+
+  def load_agent(self, agent: SimulatedAgentConfig) -> LoadedAgent | AgentLoadFailure:
+    """Imports one agent. Blocking: call it from a thread worker."""
+    from adk_simulator.engine.loader import load_agents
+
+    return load_agents([agent])[0]
+
+  @property
+  def session_service(self) -> BaseSessionService:
+    if self._session_service is None:
+      from adk_simulator.engine.storage import open_session_service
+
+      self._session_service = open_session_service(
+        self.config.session_service_uri, base_dir=self.base_dir
+      )
+    return self._session_service
+
+  def new_simulation(self, *, listener: Listener | None = None) -> Simulation:
+    """A simulation in SELECTING_AGENT, storing into this workspace's store."""
+    from adk_simulator.engine.simulation import Simulation
+
+    return Simulation(self.session_service, listener=listener)

@@ -1,0 +1,244 @@
+"""The ADK Simulator app: a person plays the model of a Google ADK agent.
+
+The app holds one engine `Simulation` and shows the screen of its phase: the
+agent picker (SELECTING_AGENT, the base screen), the user message
+(AWAITING_QUERY), the session (ACTIVE) and the summary (COMPLETED). The engine
+reports through a listener; its events arrive here as messages, a phase
+change swaps the screen, and every event is handed down to the session screen.
+
+Start-up stays fast: nothing here imports `google.adk`. The agent picker
+paints first; agents (and with them ADK) load on a worker thread afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.app import SystemCommand
+from textual.binding import Binding
+from textual.worker import Worker
+from textual.worker import WorkerState
+
+from adk_simulator.engine.phase import Phase
+from adk_simulator.tui.clock import Clock
+from adk_simulator.tui.messages import EngineEventPosted
+from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
+from adk_simulator.tui.screens.session import SessionScreen
+
+if TYPE_CHECKING:
+  from textual.dom import DOMNode
+  from textual.screen import Screen
+
+  from adk_simulator.engine.loader import LoadedAgent
+  from adk_simulator.engine.simulation import Simulation
+  from adk_simulator.engine.turns import EngineEvent
+  from adk_simulator.engine.workspace import Workspace
+
+
+class SimulatorApp(App[None]):
+  """Pick an agent, type the user's message, play its model turn by turn, export."""
+
+  TITLE = "ADK Simulator"
+  CSS_PATH = [
+    "app.tcss",
+    "widgets/timeline.tcss",
+    "widgets/model_view.tcss",
+    "widgets/status.tcss",
+  ]
+  BINDINGS = [
+    Binding("question_mark", "help", "Help", id="app.help"),
+    Binding("q", "quit", "Quit", id="app.quit"),
+  ]
+
+  def __init__(self, workspace: Workspace, *, clock: Clock | None = None) -> None:
+    super().__init__()
+    self.workspace = workspace
+    self.clock = clock or Clock()
+    self.simulation: Simulation | None = None
+
+  def get_default_screen(self) -> Screen:
+    return AgentPickerScreen()
+
+  # --- The engine ---------------------------------------------------------------
+
+  async def ensure_simulation(self) -> Simulation:
+    """The app's simulation, created on first use (after ADK has loaded)."""
+    if self.simulation is None:
+      # Opening the store imports ADK's session service and may touch disk.
+      await asyncio.to_thread(lambda: self.workspace.session_service)
+      self.simulation = self.workspace.new_simulation(listener=self._hear)
+    return self.simulation
+
+  def _hear(self, event: EngineEvent) -> None:
+    self.post_message(EngineEventPosted(event))
+
+  async def on_engine_event_posted(self, message: EngineEventPosted) -> None:
+    event = message.event
+    if event.kind == "phase_changed":
+      await self._show_phase(event.phase)
+    screen = self.session_screen
+    if screen is not None:
+      screen.engine_event(event)
+
+  @property
+  def session_screen(self) -> SessionScreen | None:
+    """The screen of the session's phase (under any modal), if one is shown."""
+    stack = self.screen_stack
+    if len(stack) > 1 and isinstance(stack[1], SessionScreen):
+      return stack[1]
+    return None
+
+  async def _show_phase(self, phase: Phase) -> None:
+    # The stack is [agent picker, phase screen, modals...]: drop what sits on
+    # top of the picker, then show the new phase's screen.
+    floor = 1 if phase is Phase.SELECTING_AGENT else 2
+    while len(self.screen_stack) > floor:
+      await self.pop_screen()
+    if phase is Phase.SELECTING_AGENT:
+      return
+    screen = _screen_for(phase)
+    if len(self.screen_stack) == 2:
+      await self.switch_screen(screen)
+    else:
+      await self.push_screen(screen)
+
+  def start_session(self, agent: LoadedAgent) -> None:
+    """Starts a new session with `agent` (leaving any current one)."""
+    self.run_worker(
+      self._start_session(agent),
+      name="start session",
+      group="engine",
+      exclusive=True,
+      exit_on_error=False,
+    )
+
+  async def _start_session(self, agent: LoadedAgent) -> None:
+    simulation = await self.ensure_simulation()
+    if simulation.phase is not Phase.SELECTING_AGENT:
+      await simulation.back_to_agents()
+    await simulation.select_agent(agent)
+
+  def new_session(self) -> None:
+    """A fresh session with the same agent, asking first when this one is not exported."""
+    simulation = self.simulation
+    if simulation is None or simulation.agent is None:
+      return
+    agent = simulation.agent
+    self._confirm_unexported("Start a new session?", "Start", lambda: self.start_session(agent))
+
+  def back_to_agents(self) -> None:
+    """Leaves the session (it stays stored) and shows the agent picker."""
+    simulation = self.simulation
+    if simulation is None:
+      return
+    self.run_worker(
+      simulation.back_to_agents(),
+      name="back to agents",
+      group="engine",
+      exclusive=True,
+      exit_on_error=False,
+    )
+
+  def leave_session(self) -> None:
+    """Back to the agent picker, asking first when the session is not exported."""
+    self._confirm_unexported("Leave this session?", "Leave", self.back_to_agents)
+
+  def _confirm_unexported(self, question: str, yes: str, then: Callable[[], object]) -> None:
+    if not self.has_unexported_work:
+      then()
+      return
+    from adk_simulator.tui.screens.dialogs import ConfirmScreen
+
+    def answered(confirmed: bool | None) -> None:
+      if confirmed:
+        then()
+
+    self.push_screen(
+      ConfirmScreen(
+        question,
+        "This session has turns that are not in the eval set yet (e exports them)."
+        " The session itself stays in the session store.",
+        yes=yes,
+        no="Stay",
+      ),
+      answered,
+    )
+
+  @property
+  def has_unexported_work(self) -> bool:
+    """The session has turns that were not exported to the eval set."""
+    return self.simulation is not None and self.simulation.has_unexported_work
+
+  def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+    worker = event.worker
+    if worker.state is WorkerState.ERROR and worker.group == "engine":
+      error = worker.error
+      self.notify(
+        f"{type(error).__name__}: {error}", title=f"Could not {worker.name}", severity="error"
+      )
+
+  # --- Actions ------------------------------------------------------------------
+
+  def action_help(self) -> None:
+    from adk_simulator.tui.screens.help import HelpScreen
+
+    if not isinstance(self.screen, HelpScreen):
+      self.push_screen(HelpScreen())
+
+  def action_quit(self) -> None:
+    self._confirm_unexported("Quit without exporting?", "Quit", self._quit)
+
+  def _quit(self) -> None:
+    self.run_worker(self._shut_down(), name="quit", exit_on_error=False)
+
+  async def _shut_down(self) -> None:
+    if self.simulation is not None:
+      await self.simulation.abandon()
+    self.exit()
+
+  def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    """Every action that applies on `screen`, by name, then Textual's own."""
+    seen: set[str] = set()
+    for key, active in screen.active_bindings.items():
+      binding = active.binding
+      if not active.enabled or not binding.description or binding.description in seen:
+        continue
+      seen.add(binding.description)
+      keys = self.get_key_display(binding)
+      yield SystemCommand(
+        binding.description,
+        f"Key: {keys}" if keys else key,
+        partial(self._run_bound_action, active.node, binding.action),
+      )
+    for command in super().get_system_commands(screen):
+      if command.title not in seen:
+        yield command
+
+  async def _run_bound_action(self, node: DOMNode, action: str) -> None:
+    await self.run_action(action, node)
+
+
+def _screen_for(phase: Phase) -> SessionScreen:
+  # Imported here: these screens pull in the engine's turn and form models,
+  # which import google.genai; by now the agents (and ADK) have loaded.
+  if phase is Phase.AWAITING_QUERY:
+    from adk_simulator.tui.screens.query import QueryScreen
+
+    return QueryScreen()
+  if phase is Phase.ACTIVE:
+    from adk_simulator.tui.screens.active import ActiveScreen
+
+    return ActiveScreen()
+  from adk_simulator.tui.screens.completed import CompletedScreen
+
+  return CompletedScreen()
+
+
+def run_app(workspace: Workspace, *, clock: Clock | None = None) -> None:
+  """Runs the app full screen until the person quits."""
+  SimulatorApp(workspace, clock=clock).run()

@@ -1,0 +1,29 @@
+"""Textual messages that carry engine news into the app."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+  from adk_simulator.engine.loader import AgentLoadFailure
+  from adk_simulator.engine.loader import LoadedAgent
+  from adk_simulator.engine.turns import EngineEvent
+
+
+class EngineEventPosted(Message):
+  """The engine reported something (a phase change, a model turn, a tool...)."""
+
+  def __init__(self, event: EngineEvent) -> None:
+    super().__init__()
+    self.event = event
+
+
+class AgentLoaded(Message):
+  """One configured agent finished loading, or failed to."""
+
+  def __init__(self, index: int, result: LoadedAgent | AgentLoadFailure) -> None:
+    super().__init__()
+    self.index = index
+    self.result = result

@@ -1,0 +1,1 @@
+"""The app's screens: one per phase of a session, plus modals."""

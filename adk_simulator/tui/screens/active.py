@@ -1,0 +1,193 @@
+"""The session (ACTIVE): what the model sees, the timeline, and your move.
+
+Left, "What the model sees": the asking agent, its system instruction as sent
+and its tools. Right, the timeline of the session. Below, whose move it is
+or which tools are running. `t` calls tools, `f` answers; both open the
+forms of `adk_simulator.tui.forms` and hand the turn to the engine on a
+worker, so the app keeps painting while tools run.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Footer
+from textual.widgets import Header
+from textual.widgets import Label
+
+from adk_simulator.engine.turns import FinalTurn
+from adk_simulator.engine.turns import ToolCallsTurn
+from adk_simulator.engine.turns import TurnValidationError
+from adk_simulator.tui.screens.session import SessionScreen
+from adk_simulator.tui.widgets.model_view import ModelView
+from adk_simulator.tui.widgets.status import SessionStatus
+from adk_simulator.tui.widgets.timeline import Timeline
+
+if TYPE_CHECKING:
+  from adk_simulator.engine.turns import EngineEvent
+  from adk_simulator.engine.turns import ModelRequest
+
+
+class ActiveScreen(SessionScreen):
+  """Play the model: call tools, watch them run, then answer."""
+
+  CSS_PATH = "active.tcss"
+  HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
+  BINDINGS = [
+    Binding("t", "call_tool", "Call a tool", id="active.call_tool"),
+    Binding("f", "final_response", "Final response", id="active.final_response"),
+    Binding("escape", "cancel_tools", "Cancel tools", id="active.cancel_tools"),
+    Binding("m", "toggle_model_view", "Model view", id="active.model_view"),
+    Binding("slash", "filter_tools", "Filter tools", id="active.filter_tools"),
+    Binding("b", "leave", "Back to agents", id="active.leave"),
+  ]
+
+  class Rejected(Message):
+    """The engine refused a model turn before anything ran."""
+
+    def __init__(
+      self, error: TurnValidationError, turn: ToolCallsTurn | FinalTurn, request: ModelRequest
+    ) -> None:
+      super().__init__()
+      self.error = error
+      self.turn = turn
+      self.request = request
+
+  def __init__(self) -> None:
+    super().__init__()
+    self._submitting = False
+
+  def compose(self) -> ComposeResult:
+    yield Header()
+    with Horizontal(id="active-body"):
+      yield ModelView(id="model-view")
+      with Vertical(id="timeline-box"):
+        yield Label("Timeline", classes="panel-title")
+        yield Timeline(id="timeline")
+    yield SessionStatus(id="status")
+    yield Footer()
+
+  def on_mount(self) -> None:
+    self.refresh_from_engine()
+    self.query_one(Timeline).focus_last()
+
+  @property
+  def timeline(self) -> Timeline:
+    return self.query_one(Timeline)
+
+  def engine_event(self, event: EngineEvent) -> None:
+    if event.kind == "run_failed":
+      self.notify(f"{event.error_type}: {event.message}", title="The run failed", severity="error")
+    self.refresh_from_engine()
+
+  def refresh_from_engine(self) -> None:
+    """Shows the engine's state as it is now."""
+    simulation = self.simulation
+    agent_name = simulation.agent.name if simulation.agent is not None else ""
+    self.query_one(ModelView).show_request(simulation.pending, agent_name=agent_name)
+    timeline = self.timeline
+    focused = self.focused
+    entries = timeline.entries
+    following = focused is None or focused is timeline or (bool(entries) and focused is entries[-1])
+    timeline.sync(simulation.history.entries, shown=self.simulator.clock.shown)
+    if following and timeline.entries and timeline.entries[-1] is not focused:
+      self.call_after_refresh(timeline.focus_last)
+    self.query_one(SessionStatus).show_state(simulation, self.simulator.clock)
+    self.refresh_bindings()
+
+  def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    if action in ("call_tool", "final_response"):
+      return self.simulation.pending is not None and not self._submitting
+    if action == "cancel_tools":
+      return bool(self.simulation.running_tools)
+    return True
+
+  # --- Model turns --------------------------------------------------------------
+
+  def action_call_tool(self) -> None:
+    request = self.simulation.pending
+    if request is not None and not self._submitting:
+      self._open_tool_form(request)
+
+  def action_final_response(self) -> None:
+    request = self.simulation.pending
+    if request is not None and not self._submitting:
+      self._open_final_form(request)
+
+  def _open_tool_form(
+    self,
+    request: ModelRequest,
+    turn: ToolCallsTurn | None = None,
+    errors: TurnValidationError | None = None,
+  ) -> None:
+    from adk_simulator.tui.forms.tool_call_screen import ToolCallScreen
+
+    screen = ToolCallScreen(request, turn=turn, errors=errors)
+    self.app.push_screen(screen, partial(self._turn_chosen, request))
+
+  def _open_final_form(
+    self,
+    request: ModelRequest,
+    turn: FinalTurn | None = None,
+    errors: TurnValidationError | None = None,
+  ) -> None:
+    from adk_simulator.tui.forms.final_response_screen import FinalResponseScreen
+
+    screen = FinalResponseScreen(request, turn=turn, errors=errors)
+    self.app.push_screen(screen, partial(self._turn_chosen, request))
+
+  def _turn_chosen(self, request: ModelRequest, turn: ToolCallsTurn | FinalTurn | None) -> None:
+    if turn is None or self.simulation.pending is not request:
+      return
+    self._submitting = True
+    self.refresh_bindings()
+    self.run_engine(self._submit(turn, request), name="send the model turn")
+
+  async def _submit(self, turn: ToolCallsTurn | FinalTurn, request: ModelRequest) -> None:
+    try:
+      await self.simulation.submit_turn(turn)
+    except TurnValidationError as error:
+      self.post_message(self.Rejected(error, turn, request))
+    finally:
+      self._submitting = False
+      if self.is_attached:
+        self.refresh_from_engine()
+
+  def on_active_screen_rejected(self, message: ActiveScreen.Rejected) -> None:
+    self.notify(str(message.error), title="The model turn was refused", severity="error")
+    if self.simulation.pending is not message.request:
+      return
+    if isinstance(message.turn, ToolCallsTurn):
+      self._open_tool_form(message.request, message.turn, message.error)
+    else:
+      self._open_final_form(message.request, message.turn, message.error)
+
+  def action_cancel_tools(self) -> None:
+    names = self.simulation.cancel_tools()
+    if names:
+      self.notify(
+        f"Cancelled: {', '.join(names)}. The model sees an error for each; a synchronous"
+        " tool's thread may still finish in the background.",
+        title="Tools cancelled",
+        severity="warning",
+      )
+
+  # --- View ---------------------------------------------------------------------
+
+  def action_toggle_model_view(self) -> None:
+    self.toggle_class("-model-toggled")
+
+  def action_filter_tools(self) -> None:
+    # The catalog must be visible: side by side it is unless hidden, narrow it is when toggled.
+    self.set_class(not self.has_class("-wide"), "-model-toggled")
+    self.query_one("#catalog-filter").focus()
+
+  def action_leave(self) -> None:
+    self.simulator.leave_session()

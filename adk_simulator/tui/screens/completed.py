@@ -1,0 +1,210 @@
+"""The end of a run (COMPLETED): a summary, the timeline, and what next.
+
+`e` exports the session as an ADK EvalCase into the agent's eval set, `c`
+continues the conversation with another user turn, `n` starts a new session
+with the same agent, escape goes back to the agent picker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.containers import Vertical
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer
+from textual.widgets import Header
+from textual.widgets import Label
+from textual.widgets import Static
+
+from adk_simulator.tui.preview import format_seconds
+from adk_simulator.tui.preview import preview
+from adk_simulator.tui.screens.session import SessionScreen
+from adk_simulator.tui.widgets.timeline import Timeline
+
+if TYPE_CHECKING:
+  from adk_simulator.engine.evalset_file import ExportResult
+  from adk_simulator.engine.history import History
+  from adk_simulator.engine.turns import EngineEvent
+
+
+def session_seconds(history: History) -> float | None:
+  """From the first user message to the last entry, as the events were stamped."""
+  if not history.entries:
+    return None
+  return max(0.0, history.entries[-1].timestamp - history.entries[0].timestamp)
+
+
+def _count(number: int, noun: str) -> str:
+  return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+class CompletedScreen(SessionScreen):
+  """The run is over: export it, continue it, or start again."""
+
+  CSS_PATH = "completed.tcss"
+
+  BINDINGS = [
+    Binding("e", "export", "Export to eval set", id="completed.export"),
+    Binding("c", "continue", "Continue conversation", id="completed.continue"),
+    Binding("n", "new_session", "New session", id="completed.new_session"),
+    Binding("x", "run_traceback", "Run traceback", id="completed.run_traceback"),
+    Binding("escape", "leave", "Back to agents", id="completed.leave"),
+  ]
+
+  class Exported(Message):
+    def __init__(self, result: ExportResult) -> None:
+      super().__init__()
+      self.result = result
+
+  class ExportFailed(Message):
+    def __init__(self, error: Exception) -> None:
+      super().__init__()
+      self.error = error
+
+  def __init__(self) -> None:
+    super().__init__()
+    self._exporting = False
+
+  def compose(self) -> ComposeResult:
+    yield Header()
+    with Horizontal(id="completed-body"):
+      with VerticalScroll(id="summary"):
+        yield Label("Session complete", classes="panel-title")
+        yield Static(self._summary(), id="summary-facts")
+        yield Static("", id="run-error", classes="error-text")
+        yield Label("Final response", classes="panel-title", id="final-title")
+        yield Static("", id="final-text")
+        yield Static("", id="export-result")
+      with Vertical(id="completed-timeline-box"):
+        yield Label("Timeline", classes="panel-title")
+        yield Timeline(id="timeline")
+    yield Footer()
+
+  def on_mount(self) -> None:
+    self.refresh_from_engine()
+    self.query_one(Timeline).focus_last()
+
+  def engine_event(self, event: EngineEvent) -> None:
+    self.refresh_from_engine()
+
+  def refresh_from_engine(self) -> None:
+    simulation = self.simulation
+    history = simulation.history
+    self.query_one("#summary-facts", Static).update(self._summary())
+    error = simulation.run_error
+    run_error = self.query_one("#run-error", Static)
+    run_error.display = error is not None
+    if error is not None:
+      run_error.update(
+        Content(f"The run failed: {error.error_type}: {error.message}\n")
+        + Content.styled("x: show the traceback", "$text-muted")
+      )
+    finals = [e for e in history.entries if e.kind == "final_response"]
+    final_text = self.query_one("#final-text", Static)
+    if finals:
+      last = finals[-1]
+      shown = preview(last.payload if last.payload is not None else last.text, max_lines=12)
+      final_text.update(Content(shown.text))
+    else:
+      final_text.update(Content.styled("(the run ended without a final response)", "$text-muted"))
+    self.query_one(Timeline).sync(history.entries, shown=self.simulator.clock.shown)
+    self.refresh_bindings()
+
+  def _summary(self) -> Content:
+    simulation = self.simulation
+    history = simulation.history
+    agent = simulation.agent
+    lines = [
+      Content.from_markup("Agent: [bold]$name[/]", name=agent.name if agent else "?"),
+      Content(
+        f"{_count(history.turns, 'turn')} · {_count(history.tool_calls, 'tool call')}"
+        f" · {_count(history.errors, 'error')}"
+      ),
+      Content(f"Time: {format_seconds(self.simulator.clock.shown(session_seconds(history)))}"),
+    ]
+    if agent is not None:
+      lines.append(
+        Content.styled(f"Eval set: {self._shown_path(agent.eval_set_path)}", "$text-muted")
+      )
+    return Content("\n").join(lines)
+
+  def _shown_path(self, path: Path) -> str:
+    from adk_simulator.tui.screens.agent_picker import shown_path
+
+    return shown_path(path, self.simulator.workspace.base_dir)
+
+  def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    if action == "export":
+      return self.simulation.has_unexported_work and not self._exporting
+    if action == "run_traceback":
+      return self.simulation.run_error is not None
+    return True
+
+  # --- Export -------------------------------------------------------------------
+
+  def action_export(self) -> None:
+    if self._exporting or not self.simulation.has_unexported_work:
+      return
+    self._exporting = True
+    self.refresh_bindings()
+    self.query_one("#export-result", Static).update(Content.styled("Exporting…", "$text-muted"))
+    self.app.run_worker(self._export(), name="export", group="export", exit_on_error=False)
+
+  async def _export(self) -> None:
+    try:
+      result = await self.simulation.export()
+    except Exception as error:  # shown to the person; the session stays stored
+      self.post_message(self.ExportFailed(error))
+    else:
+      self.post_message(self.Exported(result))
+
+  def on_completed_screen_exported(self, message: CompletedScreen.Exported) -> None:
+    self._exporting = False
+    result = message.result
+    lines = [
+      Content.styled("Exported", "bold $success"),
+      Content(
+        f"File: {self._shown_path(result.path)}" + ("  (new file)" if result.created else "")
+      ),
+      Content(f"eval_id: {result.eval_id}"),
+      Content(f"The eval set now holds {_count(result.case_count, 'case')}."),
+    ]
+    if result.warnings:
+      lines.append(Content.styled(f"{_count(len(result.warnings), 'warning')}:", "bold $warning"))
+      lines.extend(Content(f"• {warning}") for warning in result.warnings)
+    self.query_one("#export-result", Static).update(Content("\n").join(lines))
+    self.notify(f"Saved as {result.eval_id}", title="Exported")
+    self.refresh_bindings()
+
+  def on_completed_screen_export_failed(self, message: CompletedScreen.ExportFailed) -> None:
+    self._exporting = False
+    text = f"{type(message.error).__name__}: {message.error}"
+    self.query_one("#export-result", Static).update(
+      Content.styled("Export failed\n", "bold $error") + Content(text)
+    )
+    self.notify(text, title="Export failed", severity="error")
+    self.refresh_bindings()
+
+  # --- What next ----------------------------------------------------------------
+
+  def action_continue(self) -> None:
+    self.simulation.continue_conversation()
+
+  def action_new_session(self) -> None:
+    self.simulator.new_session()
+
+  def action_leave(self) -> None:
+    self.simulator.leave_session()
+
+  def action_run_traceback(self) -> None:
+    from adk_simulator.tui.screens.dialogs import TextScreen
+
+    error = self.simulation.run_error
+    if error is not None:
+      self.app.push_screen(TextScreen(f"Why the run failed: {error.error_type}", error.traceback))

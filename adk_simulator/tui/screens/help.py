@@ -1,0 +1,88 @@
+"""The help screen: every key of the app, by where it applies.
+
+Built from the `BINDINGS` of the app, its screens and widgets, so it cannot
+drift from what the keys do.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.binding import BindingType
+from textual.containers import Vertical
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label
+from textual.widgets import Static
+
+
+def keymap() -> list[tuple[str, list[Binding]]]:
+  """Every binding with a description, grouped by where it applies."""
+  from adk_simulator.tui.app import SimulatorApp
+  from adk_simulator.tui.screens.active import ActiveScreen
+  from adk_simulator.tui.screens.agent_picker import AgentList
+  from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
+  from adk_simulator.tui.screens.completed import CompletedScreen
+  from adk_simulator.tui.screens.dialogs import ConfirmScreen
+  from adk_simulator.tui.screens.query import QueryScreen
+  from adk_simulator.tui.screens.value_viewer import ValueScreen
+  from adk_simulator.tui.widgets.timeline import TimelineEntry
+
+  groups: list[tuple[str, list[BindingType]]] = [
+    ("Everywhere", [*SimulatorApp.BINDINGS, Binding("ctrl+p", "command_palette", "Commands")]),
+    ("Agent picker", [*AgentList.BINDINGS, *AgentPickerScreen.BINDINGS]),
+    ("User message", QueryScreen.BINDINGS),
+    ("Session", ActiveScreen.BINDINGS),
+    ("Timeline entry (focused)", TimelineEntry.BINDINGS),
+    ("Session complete", CompletedScreen.BINDINGS),
+    ("Value viewer", ValueScreen.BINDINGS),
+    ("Questions", ConfirmScreen.BINDINGS),
+  ]
+  return [
+    (title, [b for b in bindings if isinstance(b, Binding) and b.description])
+    for title, bindings in groups
+  ]
+
+
+class HelpScreen(ModalScreen[None]):
+  """Lists every key binding of the app."""
+
+  CSS_PATH = "help.tcss"
+
+  BINDINGS = [
+    Binding("escape,question_mark,q", "close", "Close", id="help.close"),
+  ]
+
+  def __init__(self) -> None:
+    super().__init__(classes="dialog-screen")
+
+  def compose(self) -> ComposeResult:
+    with Vertical(classes="dialog -wide"):
+      yield Label("Keys", classes="dialog-title")
+      with VerticalScroll(id="help-body"):
+        for title, bindings in keymap():
+          yield Label(title, classes="panel-title")
+          yield Static(self._lines(bindings), classes="help-group")
+      yield Static(
+        "ctrl+p opens the command palette: every action by name. escape closes.",
+        classes="dialog-hint",
+      )
+
+  def _lines(self, bindings: list[Binding]) -> Content:
+    rows = []
+    for binding in bindings:
+      keys = " / ".join(
+        self.app.get_key_display(Binding(key.strip(), binding.action))
+        for key in binding.key.split(",")
+      )
+      rows.append(
+        Content.styled(f"{keys:>14}", "bold $accent") + Content(f"  {binding.description}")
+      )
+    return Content("\n").join(rows)
+
+  def on_mount(self) -> None:
+    self.query_one("#help-body").focus()
+
+  def action_close(self) -> None:
+    self.dismiss(None)

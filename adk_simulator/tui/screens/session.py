@@ -1,0 +1,42 @@
+"""What the screens of a session share: the app's simulation and engine news."""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import cast
+
+from textual.screen import Screen
+from textual.worker import Worker
+
+if TYPE_CHECKING:
+  from adk_simulator.engine.simulation import Simulation
+  from adk_simulator.engine.turns import EngineEvent
+  from adk_simulator.tui.app import SimulatorApp
+
+
+class SessionScreen(Screen[None]):
+  """A screen showing one phase of the app's simulation."""
+
+  @property
+  def simulator(self) -> SimulatorApp:
+    return cast("SimulatorApp", self.app)
+
+  @property
+  def simulation(self) -> Simulation:
+    simulation = self.simulator.simulation
+    if simulation is None:
+      raise RuntimeError("no simulation: a session screen opened before an agent was picked")
+    return simulation
+
+  def engine_event(self, event: EngineEvent) -> None:
+    """Called by the app for every engine event while this screen is shown."""
+
+  def run_engine(self, work: Coroutine[Any, Any, Any], *, name: str) -> Worker[Any]:
+    """Runs engine work on the app, so a screen change does not cancel it.
+
+    One engine worker at a time: a new one cancels the previous one's wait
+    (the engine's run itself goes on; only the waiting stops).
+    """
+    return self.app.run_worker(work, name=name, group="engine", exclusive=True, exit_on_error=False)

@@ -1,0 +1,144 @@
+"""The whole of a value (a tool's output, a call's arguments) in a modal.
+
+Two views: a JSON tree whose branches are built only when opened, so a ten
+megabyte output opens at once, and the pretty text, which is formatted on a
+worker thread so the app keeps painting while it is produced.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import ContentSwitcher
+from textual.widgets import Label
+from textual.widgets import Static
+from textual.widgets import TextArea
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from adk_simulator.tui.preview import one_line
+
+BRANCH_PAGE = 500
+"""Children shown when a branch opens; the text view has the rest."""
+
+
+def _branch_summary(value: Any) -> str:
+  if isinstance(value, dict):
+    return f"{{…}} {len(value):,} keys"
+  return f"[…] {len(value):,} items"
+
+
+def _is_branch(value: Any) -> bool:
+  return isinstance(value, dict | list | tuple) and len(value) > 0
+
+
+class ValueTree(Tree[Any]):
+  """A JSON tree that adds a branch's children when the branch first opens."""
+
+  def __init__(self, value: Any, *, id: str | None = None) -> None:
+    label = _branch_summary(value) if _is_branch(value) else one_line(value, limit=200)
+    super().__init__(label, data=value, id=id)
+    self._filled: set[int] = set()
+
+  def on_mount(self) -> None:
+    if _is_branch(self.root.data):
+      self._fill(self.root)
+      self.root.expand()
+
+  def _fill(self, node: TreeNode[Any]) -> None:
+    if node.id in self._filled:
+      return
+    self._filled.add(node.id)
+    value = node.data
+    items = list(value.items()) if isinstance(value, dict) else list(enumerate(value or ()))
+    for key, item in items[:BRANCH_PAGE]:
+      name = (str(key) if isinstance(value, dict) else f"[{key}]", "bold")
+      if _is_branch(item):
+        node.add(Text.assemble(name, f": {_branch_summary(item)}"), data=item)
+      else:
+        node.add_leaf(Text.assemble(name, f": {one_line(item, limit=200)}"), data=item)
+    if len(items) > BRANCH_PAGE:
+      more = len(items) - BRANCH_PAGE
+      node.add_leaf(Text(f"… {more:,} more (press r for the text view)", style="italic"))
+
+  @on(Tree.NodeExpanded)
+  def _expanded(self, event: Tree.NodeExpanded[Any]) -> None:
+    if _is_branch(event.node.data):
+      self._fill(event.node)
+
+
+class ValueScreen(ModalScreen[None]):
+  """A value in full: a lazy JSON tree, or its pretty text (`r` switches)."""
+
+  CSS_PATH = "value_viewer.tcss"
+
+  BINDINGS = [
+    Binding("escape", "close", "Close", id="value.close"),
+    Binding("r", "switch_view", "Tree/text view", id="value.switch"),
+  ]
+
+  class TextReady(Message):
+    def __init__(self, text: str) -> None:
+      super().__init__()
+      self.text = text
+
+  def __init__(self, title: str, value: Any) -> None:
+    super().__init__(classes="dialog-screen")
+    self._title = title
+    self._value = value
+    self._text_started = False
+
+  def compose(self) -> ComposeResult:
+    starts_as_text = not _is_branch(self._value)
+    with Vertical(classes="dialog -wide"):
+      yield Label(self._title, classes="dialog-title")
+      with ContentSwitcher(initial="value-text" if starts_as_text else "value-tree"):
+        yield ValueTree(self._value, id="value-tree")
+        yield TextArea("formatting…", read_only=True, soft_wrap=False, id="value-text")
+      yield Static("r switches tree/text · escape closes", classes="dialog-hint")
+
+  def on_mount(self) -> None:
+    if _is_branch(self._value):
+      self.query_one(ValueTree).focus()
+    else:
+      self._show_text()
+
+  def _show_text(self) -> None:
+    self.query_one(ContentSwitcher).current = "value-text"
+    text_area = self.query_one("#value-text", TextArea)
+    text_area.focus()
+    if not self._text_started:
+      self._text_started = True
+      self._format_text()
+
+  @work(thread=True, exclusive=True, exit_on_error=False)
+  def _format_text(self) -> None:
+    value = self._value
+    if isinstance(value, str):
+      text = value
+    else:
+      text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    self.post_message(self.TextReady(text))
+
+  def on_value_screen_text_ready(self, message: ValueScreen.TextReady) -> None:
+    self.query_one("#value-text", TextArea).load_text(message.text)
+
+  def action_switch_view(self) -> None:
+    switcher = self.query_one(ContentSwitcher)
+    if switcher.current == "value-text" and _is_branch(self._value):
+      switcher.current = "value-tree"
+      self.query_one(ValueTree).focus()
+    else:
+      self._show_text()
+
+  def action_close(self) -> None:
+    self.dismiss(None)

@@ -1,0 +1,210 @@
+"""The `adk-sim` command line: play, validate, agents, and their errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from google.adk.evaluation.eval_set import EvalSet
+
+from adk_simulator.cli import main
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = Path(__file__).parent / "scripts"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+  """A project folder whose config points at the bundled agents."""
+  agents = (REPO_ROOT / "agents").as_posix()
+  (tmp_path / "adk-simulator.toml").write_text(
+    f"""
+session_service_uri = "sqlite:///sessions.db"
+
+[[agents]]
+name = "Math"
+agent = "{agents}/math_agent"
+
+[[agents]]
+name = "Quote"
+agent = "{agents}/quote_agent"
+""",
+    encoding="utf-8",
+  )
+  return tmp_path
+
+
+def run(project: Path, *args: str) -> tuple[int, str, str]:
+  runner = CliRunner()
+  cwd = os.getcwd()
+  os.chdir(project)
+  try:
+    result = runner.invoke(main, list(args), catch_exceptions=False)
+  finally:
+    os.chdir(cwd)
+  return result.exit_code, result.stdout, result.stderr
+
+
+def write_script(project: Path, data: object, name: str = "s.json") -> Path:
+  path = project / name
+  path.write_text(json.dumps(data), encoding="utf-8")
+  return path
+
+
+def test_play_exports_and_prints_the_eval_set_and_id_last(project: Path):
+  code, out, err = run(project, "play", str(SCRIPTS / "math_two_turns.json"))
+  assert code == 0, err
+  lines = out.strip().splitlines()
+  assert lines[0] == "user      What is 5*5+10?"
+  assert any(line.startswith("error     divide → ZeroDivisionError") for line in lines)
+  assert lines[-2].startswith("eval set: ") and lines[-2].endswith("math.evalset.json (1 cases)")
+  eval_id = lines[-1].removeprefix("eval_id: ")
+  stored = EvalSet.model_validate_json((project / "evalsets" / "math.evalset.json").read_text())
+  assert [c.eval_id for c in stored.eval_cases] == [eval_id]
+  assert len(stored.eval_cases[0].conversation) == 2
+  assert "tool `divide`" in err, "the error frame is warned about"
+  code, out, _ = run(project, "validate", "evalsets/math.evalset.json")
+  assert code == 0 and "with 1 cases" in out
+
+
+def test_play_yaml_with_structured_input_and_output(project: Path):
+  script = project / "quote.yaml"
+  script.write_text(
+    """
+agent: Quote
+steps:
+  - user: {origin: Lyon, destination: Lisbon, nights: 2, travellers: 1}
+  - call: nightly_rate
+    args: {city: Lisbon}
+  - respond:
+      total: 228.0
+      currency: EUR
+      line_items:
+        - {description: Standard room, quantity: 2, unit_price: 110.0, amount: 220.0}
+        - {description: City tax, quantity: 2, unit_price: 4.0, amount: 8.0}
+""",
+    encoding="utf-8",
+  )
+  code, out, err = run(project, "play", str(script), "--eval-set", "out/q.evalset.json")
+  assert code == 0, err
+  assert "call      set_model_response(" in out
+  stored = EvalSet.model_validate_json((project / "out" / "q.evalset.json").read_text())
+  final = stored.eval_cases[0].conversation[0].final_response.parts[0].text
+  assert json.loads(final)["total"] == 228.0
+
+
+def test_no_export_writes_nothing(project: Path):
+  code, out, _ = run(project, "play", str(SCRIPTS / "math_two_turns.json"), "--no-export")
+  assert code == 0 and "not exported" in out
+  assert not (project / "evalsets").exists()
+
+
+@pytest.mark.parametrize(
+  ("script", "expected"),
+  [
+    ({"steps": []}, "'steps' must be a non-empty list"),
+    (
+      {"agent": "Math", "steps": [{"call": "add", "args": {}}]},
+      "step 1: a script starts with a user message",
+    ),
+    (
+      {"agent": "Math", "steps": [{"user": "hi"}, {"cal": "add"}]},
+      "step 2: a step has exactly one of",
+    ),
+    (
+      {"agent": "Math", "steps": [{"user": "hi"}, {"call": "add", "args": 3}]},
+      "step 2 (call): args",
+    ),
+    ({"agent": "Math", "steps": [{"user": "hi"}], "extra": 1}, "unknown key(s) extra"),
+    ({"agent": "Nope", "steps": [{"user": "hi"}, {"respond": "x"}]}, "no agent named 'Nope'"),
+  ],
+)
+def test_bad_scripts_exit_2_naming_the_step(project: Path, script: object, expected: str):
+  path = write_script(project, script)
+  code, _, err = run(project, "play", str(path))
+  assert code == 2
+  assert expected in err
+  assert not (project / "evalsets").exists()
+
+
+def test_a_call_that_fails_validation_names_step_and_field_and_exports_nothing(project: Path):
+  path = write_script(
+    project,
+    {
+      "agent": "Math",
+      "steps": [{"user": "hi"}, {"call": "add", "args": {"a": 1, "b": "2"}}, {"respond": "3"}],
+    },
+  )
+  code, out, err = run(project, "play", str(path))
+  assert code == 1
+  assert "step 2 (call add)" in err and "add.b" in err and "expected number" in err
+  assert "nothing was exported" in err
+  assert not (project / "evalsets").exists()
+
+
+@pytest.mark.parametrize(
+  ("steps", "expected"),
+  [
+    (
+      [{"user": "hi"}, {"call": "add", "args": {"a": 1, "b": 2}}],
+      "ends before the agent's final response",
+    ),
+    (
+      [{"user": "hi"}, {"respond": "x"}, {"call": "add", "args": {"a": 1, "b": 2}}],
+      "step 3: no model turn is expected",
+    ),
+    ([{"user": "hi"}, {"user": "again"}], "step 2 (user): the agent has not answered"),
+    ([{"user": "hi"}, {"call": "pow", "args": {}}], "step 2 (call pow)"),
+  ],
+)
+def test_steps_out_of_order_fail_with_exit_1(project: Path, steps: list, expected: str):
+  path = write_script(project, {"agent": "Math", "steps": steps})
+  code, _, err = run(project, "play", str(path))
+  assert code == 1
+  assert expected in err
+  assert not (project / "evalsets").exists()
+
+
+def test_invalid_eval_set_is_reported_and_never_overwritten(project: Path):
+  target = project / "evalsets" / "math.evalset.json"
+  target.parent.mkdir()
+  target.write_text("{not json", encoding="utf-8")
+  code, _, err = run(project, "play", str(SCRIPTS / "math_two_turns.json"))
+  assert code == 1
+  assert str(target) in err and "kept in the store" in err
+  assert target.read_text(encoding="utf-8") == "{not json"
+  code, _, err = run(project, "validate", str(target))
+  assert code == 1 and str(target) in err
+
+
+def test_config_errors_exit_2(tmp_path: Path):
+  (tmp_path / "adk-simulator.toml").write_text(
+    "[[agents]]\nname = 'x'\nagnt = 'y'\n", encoding="utf-8"
+  )
+  code, _, err = run(tmp_path, "agents")
+  assert code == 2
+  assert "adk-simulator.toml" in err and "agnt" in err
+
+
+def test_agents_lists_what_loads(project: Path):
+  code, out, _ = run(project, "agents")
+  assert code == 0
+  assert "✓ Math: 4 tools" in out and "✓ Quote: 1 tool →" in out
+
+
+def test_console_script_runs_as_a_process(project: Path):
+  script = SCRIPTS / "math_two_turns.json"
+  done = subprocess.run(
+    [sys.executable, "-m", "adk_simulator", "play", str(script), "--no-export"],
+    cwd=project,
+    capture_output=True,
+    text=True,
+    timeout=120,
+  )
+  assert done.returncode == 0, done.stderr
+  assert "answer    Doubled, it is 70" in done.stdout

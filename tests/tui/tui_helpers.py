@@ -1,0 +1,114 @@
+"""Steps of the app's flow driven with keys, and what the screen shows, for the app's tests."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from textual.app import App
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+from textual.widgets import TextArea
+
+from adk_simulator.engine.workspace import Workspace
+from adk_simulator.tui.screens.agent_picker import AgentList
+from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
+
+
+WorkspaceFactory = Callable[..., Workspace]
+"""The `tui_workspace` fixture: `tui_workspace("Math", "Helpdesk", extra=..., session_service_uri=...)`."""
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+  """Waits until no worker runs and every posted message is handled."""
+  app = pilot.app
+  for _ in range(100):
+    await pilot.pause()
+    running = [worker for worker in app.workers if worker.is_running]
+    if not running:
+      await pilot.pause()
+      if not any(worker.is_running for worker in app.workers):
+        return
+      continue
+    await app.workers.wait_for_complete(running)
+  raise AssertionError("the app did not settle")
+
+
+async def pick_agent(pilot: Pilot[Any], name: str) -> None:
+  """On the agent picker: waits for the agents, highlights `name`, presses enter."""
+  await settle(pilot)
+  screen = pilot.app.screen
+  assert isinstance(screen, AgentPickerScreen), screen
+  names = [row.config.name for row in screen.rows]
+  screen.query_one(AgentList).index = names.index(name)
+  await pilot.press("enter")
+  await settle(pilot)
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+  """Types `text` into the focused widget, key by key (newlines as enter)."""
+  for char in text:
+    await pilot.press("enter" if char == "\n" else char)
+
+
+async def send_query(pilot: Pilot[Any], text: str) -> None:
+  """On the query screen: types the user's message and sends it."""
+  await type_text(pilot, text)
+  await pilot.press("ctrl+s")
+  await settle(pilot)
+
+
+async def call_tool(pilot: Pilot[Any], tool: str, *values: str) -> None:
+  """On the session screen: `t`, filter to `tool`, pick it, fill fields in order, send."""
+  await pilot.press("t")
+  await settle(pilot)
+  await type_text(pilot, tool)
+  await pilot.press("enter")
+  await settle(pilot)
+  for index, value in enumerate(values):
+    if index:
+      await pilot.press("tab")
+    await type_text(pilot, value)
+  await pilot.press("ctrl+s")
+  await settle(pilot)
+
+
+async def answer(pilot: Pilot[Any], text: str) -> None:
+  """On the session screen: `f`, type the final response, send."""
+  await pilot.press("f")
+  await settle(pilot)
+  await type_text(pilot, text)
+  await pilot.press("ctrl+s")
+  await settle(pilot)
+
+
+def stop_blinking(pilot: Pilot[Any]) -> None:
+  """Freezes text cursors so screenshots do not depend on when they are taken."""
+  for widget in pilot.app.screen.query("Input, TextArea"):
+    if isinstance(widget, Input | TextArea):
+      widget.cursor_blink = False
+
+
+def screen_text(app: App[Any]) -> str:
+  """The current screen (modals over what they cover) as plain text lines."""
+  width, height = app.size
+  console = Console(
+    width=width,
+    height=height,
+    file=io.StringIO(),
+    force_terminal=True,
+    color_system="truecolor",
+    record=True,
+    legacy_windows=False,
+    safe_box=False,
+  )
+  console.print(
+    app.screen._compositor.render_update(  # noqa: SLF001 - what save_screenshot renders
+      full=True,
+      screen_stack=app._background_screens,  # noqa: SLF001
+    )
+  )
+  return console.export_text(styles=False)
