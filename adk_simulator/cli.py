@@ -24,7 +24,7 @@ EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
 
-def _fail(message: str, code: int) -> NoReturn:
+def fail(message: str, code: int) -> NoReturn:
   click.echo(f"adk-sim: {message}", err=True)
   sys.exit(code)
 
@@ -43,7 +43,7 @@ def load_workspace_config(
     else:
       resolved = load_config(config)
   except ConfigError as error:
-    _fail(str(error), EXIT_BAD_INPUT)
+    fail(str(error), EXIT_BAD_INPUT)
   if session_service_uri:
     resolved = resolved.model_copy(update={"session_service_uri": session_service_uri})
   return resolved
@@ -89,7 +89,7 @@ def open_app(
 ) -> None:
   """Open the app (the default command)."""
   if agents_dir is not None and not agents_dir.is_dir():
-    _fail(f"{agents_dir} is not a folder of ADK agents", EXIT_BAD_INPUT)
+    fail(f"{agents_dir} is not a folder of ADK agents", EXIT_BAD_INPUT)
   config = load_workspace_config(config_path, agents_dir, session_service_uri)
   from adk_simulator.engine.workspace import Workspace
   from adk_simulator.tui.app import run_app
@@ -145,7 +145,7 @@ def play(
   try:
     script = load_script(script_path)
   except ScriptError as error:
-    _fail(str(error), EXIT_BAD_INPUT)
+    fail(str(error), EXIT_BAD_INPUT)
   config = load_workspace_config(config_path, None, session_service_uri)
   from adk_simulator.engine.config import ConfigError
 
@@ -153,7 +153,7 @@ def play(
   if wanted is None:
     if len(config.agents) != 1:
       names = ", ".join(repr(a.name) for a in config.agents)
-      _fail(
+      fail(
         f"{script_path}: say which agent to play with 'agent' in the script or --agent"
         f" (configured: {names})",
         EXIT_BAD_INPUT,
@@ -163,7 +163,7 @@ def play(
     try:
       agent_config = config.find_agent(wanted)
     except ConfigError as error:
-      _fail(str(error), EXIT_BAD_INPUT)
+      fail(str(error), EXIT_BAD_INPUT)
   code = asyncio.run(_play(config, agent_config, script, eval_set, no_export))
   sys.exit(code)
 
@@ -217,11 +217,16 @@ def validate(eval_set_path: Path) -> None:
   try:
     summary = validate_eval_set(eval_set_path)
   except EvalSetFileError as error:
-    _fail(str(error), EXIT_FAILED)
+    fail(str(error), EXIT_FAILED)
   click.echo(
     f"{eval_set_path}: valid EvalSet {summary.eval_set_id!r} with {summary.case_count} cases"
   )
 
 
-if __name__ == "__main__":
-  main()
+def _register_subcommands() -> None:
+  # The sessions and replay commands live in their own module; importing it
+  # attaches them to `main`.
+  from adk_simulator import cli_sessions  # noqa: F401
+
+
+_register_subcommands()

@@ -134,6 +134,8 @@ class EvalSetWriter:
         f"another export has held its lock file {target}.lock for over {self._lock_timeout:g} s.",
         "Try again; if no other export is running, delete the lock file.",
       ) from e
+    except OSError as e:  # The lock file itself could not be created or opened.
+      raise EvalSetFileError(target, f"cannot be locked for writing ({e}).") from e
 
   def _append_locked(
     self,

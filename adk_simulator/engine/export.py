@@ -83,6 +83,90 @@ def unique_eval_id(base: str, existing_ids: Collection[str]) -> str:
   return f"{base}_{n}"
 
 
+def eval_id_for(agent_name: str, when: datetime, existing_ids: Collection[str] = ()) -> str:
+  """`{snake_case(agent_name)}_{UTC time as 20261122T031500_123456}`, made unique."""
+  stamp = when.astimezone(UTC).strftime("%Y%m%dT%H%M%S_%f")
+  return unique_eval_id(f"{snake_case(agent_name)}_{stamp}", existing_ids)
+
+
+class NothingToExportError(ValueError):
+  """The session has no user turn, so there is no case to export."""
+
+
+class GoldenTraceBuilder:
+  """Turns a session into an `EvalCase`: one `Invocation` per user turn.
+
+  Args:
+    session: The ADK session (its `events`, `app_name` and `user_id` are read).
+    agent_name: The agent's display name; it names the eval id.
+    initial_state: The state the session was created with. It becomes the
+      case's `session_input.state`, so `adk eval` starts from the same state.
+    now: The export time (UTC by default); it stamps the eval id and the case.
+  """
+
+  def __init__(
+    self,
+    session: Session,
+    *,
+    agent_name: str,
+    initial_state: Mapping[str, Any],
+    now: datetime | None = None,
+  ) -> None:
+    self.session = session
+    self.agent_name = agent_name
+    self.initial_state = copy.deepcopy(dict(initial_state))
+    self.now = now or datetime.now(UTC)
+    try:
+      pydantic_core.to_json(self.initial_state)
+    except pydantic_core.PydanticSerializationError as e:
+      raise ValueError(f"the initial state cannot be stored as JSON: {e}") from e
+
+  def eval_id(self, existing_ids: Collection[str] = ()) -> str:
+    return eval_id_for(self.agent_name, self.now, existing_ids)
+
+  def invocations(self) -> list[Invocation]:
+    return [_invocation(turn) for turn in _turns(self.session.events)]
+
+  def build(self, *, existing_ids: Collection[str] = ()) -> EvalCase:
+    """The eval case. `EvalSetWriter` re-checks the id against the file under its lock.
+
+    Raises:
+      NothingToExportError: The session has no user turn.
+    """
+    conversation = self.invocations()
+    if not conversation:
+      raise NothingToExportError(
+        f"session {self.session.id} has no user turn, so there is nothing to export"
+      )
+    return EvalCase(
+      eval_id=self.eval_id(existing_ids),
+      conversation=conversation,
+      session_input=SessionInput(
+        app_name=self.session.app_name,
+        user_id=self.session.user_id,
+        state=copy.deepcopy(self.initial_state),
+      ),
+      creation_timestamp=self.now.timestamp(),
+    )
+
+  def warnings(self) -> list[str]:
+    return trace_warnings(self.session)
+
+
+def trace_warnings(session: Session) -> list[str]:
+  """Things in the session's trace that `adk eval` will not reproduce, with reasons.
+
+  Reads the events only: error-shaped function responses
+  (`{"error": {"type", "message"}}`), calls the simulator marked cancelled,
+  calls without a response, and turns without a final response.
+  """
+  cancelled = _cancelled_call_ids(session.events)
+  warnings: list[str] = []
+  for number, turn in enumerate(_turns(session.events), start=1):
+    warnings.extend(invocation_warnings(number, _invocation(turn), cancelled))
+  return warnings
+
+
 def case_warnings(case: EvalCase) -> list[str]:
   """Things in a stored case that `adk eval` will not reproduce, with reasons."""
   warnings: list[str] = []
@@ -169,96 +253,12 @@ def _no_final_response_warning(turn: int) -> str:
   )
 
 
-class NothingToExportError(ValueError):
-  """The session has no user turn, so there is no case to export."""
-
-
-def eval_id_for(agent_name: str, when: datetime, existing_ids: Collection[str] = ()) -> str:
-  """`{snake_case(agent_name)}_{UTC time as 20261122T031500_123456}`, made unique."""
-  stamp = when.astimezone(UTC).strftime("%Y%m%dT%H%M%S_%f")
-  return unique_eval_id(f"{snake_case(agent_name)}_{stamp}", existing_ids)
-
-
 @dataclass
 class _Turn:
   """A user message and every event after it, up to the next user message."""
 
   user_event: Event
   events: list[Event] = field(default_factory=list)
-
-
-class GoldenTraceBuilder:
-  """Turns a session into an `EvalCase`: one `Invocation` per user turn.
-
-  Args:
-    session: The ADK session (its `events`, `app_name` and `user_id` are read).
-    agent_name: The agent's display name; it names the eval id.
-    initial_state: The state the session was created with. It becomes the
-      case's `session_input.state`, so `adk eval` starts from the same state.
-    now: The export time (UTC by default); it stamps the eval id and the case.
-  """
-
-  def __init__(
-    self,
-    session: Session,
-    *,
-    agent_name: str,
-    initial_state: Mapping[str, Any],
-    now: datetime | None = None,
-  ) -> None:
-    self.session = session
-    self.agent_name = agent_name
-    self.initial_state = copy.deepcopy(dict(initial_state))
-    self.now = now or datetime.now(UTC)
-    try:
-      pydantic_core.to_json(self.initial_state)
-    except pydantic_core.PydanticSerializationError as e:
-      raise ValueError(f"the initial state cannot be stored as JSON: {e}") from e
-
-  def eval_id(self, existing_ids: Collection[str] = ()) -> str:
-    return eval_id_for(self.agent_name, self.now, existing_ids)
-
-  def invocations(self) -> list[Invocation]:
-    return [_invocation(turn) for turn in _turns(self.session.events)]
-
-  def build(self, *, existing_ids: Collection[str] = ()) -> EvalCase:
-    """The eval case. `EvalSetWriter` re-checks the id against the file under its lock.
-
-    Raises:
-      NothingToExportError: The session has no user turn.
-    """
-    conversation = self.invocations()
-    if not conversation:
-      raise NothingToExportError(
-        f"session {self.session.id} has no user turn, so there is nothing to export"
-      )
-    return EvalCase(
-      eval_id=self.eval_id(existing_ids),
-      conversation=conversation,
-      session_input=SessionInput(
-        app_name=self.session.app_name,
-        user_id=self.session.user_id,
-        state=copy.deepcopy(self.initial_state),
-      ),
-      creation_timestamp=self.now.timestamp(),
-    )
-
-  def warnings(self) -> list[str]:
-    return trace_warnings(self.session)
-
-
-def trace_warnings(session: Session) -> list[str]:
-  """Things in the session's trace that `adk eval` will not reproduce, with reasons.
-
-  Reads the events only: error-shaped function responses
-  (`{"error": {"type", "message"}}`), calls the simulator marked cancelled,
-  calls without a response, and turns without a final response.
-  """
-  cancelled = _cancelled_call_ids(session.events)
-  warnings: list[str] = []
-  for number, turn in enumerate(_turns(session.events), start=1):
-    warnings.extend(invocation_warnings(number, _invocation(turn), cancelled))
-  return warnings
 
 
 def _is_user_message(event: Event) -> bool:
@@ -334,14 +334,15 @@ def _invocation(turn: _Turn) -> Invocation:
 
 
 def _cancelled_call_ids(events: list[Event]) -> set[str]:
-  """Call ids the simulator marked cancelled in `custom_metadata`, if it did."""
+  """Call ids the simulator marked cancelled: `custom_metadata["adk_simulator"]["calls"]`."""
   cancelled: set[str] = set()
   for event in events:
     notes = (event.custom_metadata or {}).get(_SIMULATOR_METADATA_KEY)
-    errors = notes.get("errors") if isinstance(notes, dict) else None
-    if not isinstance(errors, dict):
+    calls = notes.get("calls") if isinstance(notes, dict) else None
+    if not isinstance(calls, dict):
       continue
-    for call_id, error in errors.items():
+    for call_id, note in calls.items():
+      error = note.get("error") if isinstance(note, dict) else None
       if isinstance(error, dict) and error.get("cancelled"):
         cancelled.add(call_id)
   return cancelled

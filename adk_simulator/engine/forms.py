@@ -1,9 +1,9 @@
-"""Forms described from JSON Schema, and widget values <-> call arguments.
+"""Widget values <-> call arguments, for forms described from JSON Schema.
 
 Pure data, no Textual: the TUI builds one widget per `FormField` (`children`
-for objects, `item` as the template of each array entry). Tool parameters
-(`ToolSpec.parameters`) and agents' `input_schema.model_json_schema()` go
-through the same code.
+for objects, `item` as the template of each array entry), from
+`form_from_schema` (in `form_fields`, re-exported here so `forms` stays the
+one import for form code).
 
 Widget values ("values") are what widgets hold: text for string, integer,
 number and json fields; `bool | None` for booleans; the raw enum value (or
@@ -38,237 +38,15 @@ import copy
 import json
 import re
 from typing import Any
-from typing import Literal
 
-from pydantic import BaseModel
-from pydantic import ConfigDict
-
+# `X as X` marks a re-export: these names have always been importable from here.
+from adk_simulator.engine.form_fields import FieldKind as FieldKind
+from adk_simulator.engine.form_fields import FormField
+from adk_simulator.engine.form_fields import form_from_schema as form_from_schema
+from adk_simulator.engine.json_schema import lookup_ref as lookup_ref
+from adk_simulator.engine.json_schema import resolve_refs as resolve_refs
 from adk_simulator.engine.schemas import FieldError
-from adk_simulator.engine.schemas import lookup_ref
-from adk_simulator.engine.schemas import resolve_refs
 from adk_simulator.engine.schemas import show
-
-FieldKind = Literal["string", "integer", "number", "boolean", "enum", "object", "array", "json"]
-""""json" is anything a form cannot model (free dicts, unions, recursion): edited as JSON text."""
-
-_MAX_WRAPPERS = 8
-
-
-class FormField(BaseModel):
-  """One field of a form; objects hold `children`, arrays an `item` template."""
-
-  model_config = ConfigDict(frozen=True)
-
-  name: str
-  """The property name (an array's item template repeats the array's name)."""
-  path: str
-  """Where the field sits: `customer.email`; array items read `attachments[].size_kb`."""
-  title: str
-  description: str | None = None
-  required: bool = False
-  kind: FieldKind
-  nullable: bool = False
-  """The schema accepts null (`Optional[X]`, `anyOf [X, null]`, `type: [X, "null"]`)."""
-  has_default: bool = False
-  default: Any = None
-  """The schema's default, as JSON (meaningful only when `has_default`)."""
-  enum_values: list[Any] = []
-  """Allowed values, raw (strings, ints, ...), null excluded (see `nullable`)."""
-  children: list[FormField] = []
-  item: FormField | None = None
-  minimum: int | float | None = None
-  maximum: int | float | None = None
-  exclusive_minimum: int | float | None = None
-  exclusive_maximum: int | float | None = None
-  min_length: int | None = None
-  max_length: int | None = None
-  pattern: str | None = None
-  format: str | None = None
-  min_items: int | None = None
-  max_items: int | None = None
-  json_schema: dict[str, Any] = {}
-  """The field's own schema with `$ref`s inlined (to show or check json fields)."""
-
-
-# --- Schema -> fields -------------------------------------------------------------
-
-
-def form_from_schema(schema: dict[str, Any]) -> list[FormField]:
-  """The top-level fields of an object schema, in declaration order."""
-  node, stack = _deref(schema, schema, ())
-  if node is None or not isinstance(node.get("properties"), dict):
-    return []
-  return _children(node, schema, "", stack)
-
-
-def _children(
-  node: dict[str, Any], root: dict[str, Any], path: str, stack: tuple[str, ...]
-) -> list[FormField]:
-  required = node.get("required") if isinstance(node.get("required"), list) else []
-  return [
-    # A boolean subschema (`true`: anything goes) becomes a json field.
-    _field(
-      name,
-      f"{path}.{name}" if path else name,
-      raw if isinstance(raw, dict) else {},
-      name in required,
-      root,
-      stack,
-    )
-    for name, raw in node["properties"].items()
-  ]
-
-
-def _field(
-  name: str,
-  path: str,
-  raw: dict[str, Any],
-  required: bool,
-  root: dict[str, Any],
-  stack: tuple[str, ...],
-  *,
-  is_item: bool = False,
-) -> FormField:
-  node, inner_stack = _deref(raw, root, stack)
-  nullable = False
-  if node is not None:
-    node, nullable, inner_stack = _unwrap(node, root, inner_stack)
-  node = node or {}
-  # A field is named by its own title or name, not its type's title
-  # (`billing: Address` reads "Billing"); an array entry has only its type's.
-  if is_item:
-    title = raw.get("title") or node.get("title") or "Item"
-  else:
-    title = raw.get("title") or _humanise(name)
-  description = raw.get("description") or node.get("description")
-  source = raw if "default" in raw else node
-  info: dict[str, Any] = {
-    "name": name,
-    "path": path,
-    "title": str(title),
-    "description": description if isinstance(description, str) else None,
-    "required": required,
-    "nullable": nullable,
-    "has_default": "default" in source,
-    "default": copy.deepcopy(source.get("default")),
-    "json_schema": resolve_refs(raw, root=root),
-    **_constraints(node),
-  }
-  enum = node.get("enum") if isinstance(node.get("enum"), list) else None
-  if enum is None and "const" in node:
-    enum = [node["const"]]
-  type_name = node.get("type")
-  if type_name is None and isinstance(node.get("properties"), dict):
-    type_name = "object"
-  if enum is not None and any(value is not None for value in enum):
-    values = [value for value in enum if value is not None]
-    return FormField(
-      kind="enum", enum_values=values, **{**info, "nullable": nullable or None in enum}
-    )
-  if type_name in ("string", "integer", "number", "boolean"):
-    return FormField(kind=type_name, **info)
-  if type_name == "object" and _has_fixed_fields(node):
-    return FormField(kind="object", children=_children(node, root, path, inner_stack), **info)
-  if type_name == "array" and "prefixItems" not in node:
-    items = node.get("items")
-    items = items if isinstance(items, dict) else {}
-    item = _field(name, f"{path}[]", items, True, root, inner_stack, is_item=True)
-    return FormField(kind="array", item=item, **info)
-  return FormField(kind="json", **info)
-
-
-def _deref(
-  node: dict[str, Any], root: dict[str, Any], stack: tuple[str, ...]
-) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
-  """Follows `$ref`s; None for a reference already being expanded (recursion)."""
-  for _ in range(_MAX_WRAPPERS):
-    ref = node.get("$ref")
-    if not isinstance(ref, str):
-      return node, stack
-    if ref in stack:
-      return None, stack
-    target = lookup_ref(root, ref)
-    siblings = {key: value for key, value in node.items() if key != "$ref"}
-    node, stack = {**(target or {}), **siblings}, (*stack, ref)
-  return None, stack
-
-
-def _unwrap(
-  node: dict[str, Any], root: dict[str, Any], stack: tuple[str, ...]
-) -> tuple[dict[str, Any] | None, bool, tuple[str, ...]]:
-  """Takes null out of `type` lists and single-branch unions, noting it."""
-  nullable = False
-  for _ in range(_MAX_WRAPPERS):
-    type_name = node.get("type")
-    if isinstance(type_name, list):
-      non_null = [t for t in type_name if t != "null"]
-      nullable |= len(non_null) < len(type_name)
-      node = {**node, "type": non_null[0] if len(non_null) == 1 else non_null}
-    key = next((k for k in ("anyOf", "oneOf", "allOf") if isinstance(node.get(k), list)), None)
-    if key is None:
-      break
-    branches = [b for b in node[key] if isinstance(b, dict)]
-    non_null = [b for b in branches if not _is_null(b)]
-    nullable |= len(non_null) < len(branches)
-    if len(non_null) != 1:
-      node = {**node, key: non_null}
-      break
-    inner, stack = _deref(non_null[0], root, stack)
-    if inner is None:
-      return None, nullable, stack
-    outer = {k: v for k, v in node.items() if k != key}
-    node = {**outer, **inner}
-  return node, nullable, stack
-
-
-def _is_null(schema: dict[str, Any]) -> bool:
-  return (
-    schema.get("type") == "null"
-    or schema.get("enum") == [None]
-    or ("const" in schema and schema["const"] is None)
-  )
-
-
-def _has_fixed_fields(node: dict[str, Any]) -> bool:
-  properties = node.get("properties")
-  if not isinstance(properties, dict):
-    return False
-  # `{}` properties is a free dict unless extra keys are forbidden.
-  return bool(properties) or node.get("additionalProperties") is False
-
-
-def _constraints(node: dict[str, Any]) -> dict[str, Any]:
-  def number(key: str) -> int | float | None:
-    value = node.get(key)
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-  def count(key: str) -> int | None:
-    value = node.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-  def text(key: str) -> str | None:
-    value = node.get(key)
-    return value if isinstance(value, str) else None
-
-  return {
-    "minimum": number("minimum"),
-    "maximum": number("maximum"),
-    "exclusive_minimum": number("exclusiveMinimum"),
-    "exclusive_maximum": number("exclusiveMaximum"),
-    "min_length": count("minLength"),
-    "max_length": count("maxLength"),
-    "pattern": text("pattern"),
-    "format": text("format"),
-    "min_items": count("minItems"),
-    "max_items": count("maxItems"),
-  }
-
-
-def _humanise(name: str) -> str:
-  words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").split()
-  text = " ".join(words).lower()
-  return text[:1].upper() + text[1:] if text else name
-
 
 # --- Values <-> args ----------------------------------------------------------------
 

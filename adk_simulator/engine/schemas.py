@@ -5,12 +5,11 @@ ADK hands the model `google.genai.types.FunctionDeclaration`s in two shapes:
 JSON Schema, while custom `BaseTool`s, some toolsets and ADK itself with the
 `JSON_SCHEMA_FOR_FUNC_DECL` feature off fill `parameters`, a genai `Schema`
 (uppercase `Type` names, `nullable`). `ToolSpec.parameters` is always JSON
-Schema, so forms and validation deal with one dialect only.
+Schema (see `json_schema`), so forms and validation deal with one dialect only.
 
-We convert genai `Schema` ourselves rather than through its `json_schema`
-property: in google-genai 2.34 that property turns `nullable=False` into
-"may be null" and `nullable` next to `anyOf` into "must be null", and drops
-`$defs`/`$ref` and `example`.
+A `FunctionTool` documents its arguments only in the docstring it sends as the
+description; `ToolSpec.parameters` carries that help on each top-level
+property that has no description of its own (see `docstrings`).
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import Any
-from urllib.parse import unquote
 
 from google.genai import types
 from jsonschema import Draft202012Validator
@@ -32,14 +30,17 @@ from jsonschema import validators
 from pydantic import BaseModel
 from pydantic import ConfigDict
 
+from adk_simulator.engine.docstrings import argument_docs
+from adk_simulator.engine.docstrings import first_paragraph
+from adk_simulator.engine.json_schema import DATA_KEYWORDS
+from adk_simulator.engine.json_schema import NAME_MAPS
+from adk_simulator.engine.json_schema import as_object_schema
+from adk_simulator.engine.json_schema import json_schema_from_genai
+from adk_simulator.engine.json_schema import lookup_ref
+from adk_simulator.engine.json_schema import resolve_refs
+
 if TYPE_CHECKING:
   from google.adk.models.llm_request import LlmRequest
-
-_DATA_KEYWORDS = frozenset({"default", "enum", "const", "examples", "example", "required"})
-"""Keywords whose values are data, never subschemas: walkers must not descend."""
-_NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions"})
-"""Keywords holding a map from names to subschemas (a property may be named `default`)."""
-_MAX_REF_DEPTH = 32
 
 
 class ToolSpec(BaseModel):
@@ -47,10 +48,16 @@ class ToolSpec(BaseModel):
 
   name: str
   description: str
+  """The full text the model reads, docstring sections included."""
   parameters: dict[str, Any]
   """An object schema: `type`, `properties` and `required` always present,
   `$defs` when the declaration had them."""
   is_long_running: bool = False
+
+  @property
+  def summary(self) -> str:
+    """The description's first paragraph on one line, for compact lists."""
+    return first_paragraph(self.description)
 
 
 class FieldError(BaseModel):
@@ -69,17 +76,24 @@ class FieldError(BaseModel):
 def tool_spec_from_declaration(
   decl: types.FunctionDeclaration, *, is_long_running: bool = False
 ) -> ToolSpec:
-  """Normalises a declaration's parameters, whichever field carries them."""
+  """Normalises a declaration's parameters, whichever field carries them.
+
+  A top-level parameter without a description of its own gets the help its
+  docstring "Args:" section gives it; descriptions already there are kept.
+  """
   if isinstance(decl.parameters_json_schema, dict):
     schema = copy.deepcopy(decl.parameters_json_schema)
   elif decl.parameters is not None:
     schema = json_schema_from_genai(decl.parameters)
   else:
     schema = {}
+  description = decl.description or ""
+  parameters = as_object_schema(schema)
+  _add_argument_docs(parameters, description)
   return ToolSpec(
     name=decl.name or "",
-    description=decl.description or "",
-    parameters=_as_object_schema(schema),
+    description=description,
+    parameters=parameters,
     is_long_running=is_long_running,
   )
 
@@ -113,153 +127,17 @@ def tool_specs_from_llm_request(llm_request: LlmRequest) -> list[ToolSpec]:
   return tool_specs_from_request_tools(tools, long_running=long_running)
 
 
-def json_schema_from_genai(schema: types.Schema) -> dict[str, Any]:
-  """Converts a genai `Schema` to JSON Schema (Draft 2020-12)."""
-  out: dict[str, Any] = {}
-  type_name = None
-  if schema.type is not None and schema.type != types.Type.TYPE_UNSPECIFIED:
-    type_name = str(schema.type.value).lower()
-    out["type"] = type_name
-  if schema.any_of:
-    out["anyOf"] = [json_schema_from_genai(branch) for branch in schema.any_of]
-  if schema.nullable and type_name not in (None, "null"):
-    out["type"] = [type_name, "null"]
-  elif schema.nullable and "anyOf" in out and {"type": "null"} not in out["anyOf"]:
-    out["anyOf"].append({"type": "null"})
-  for attr, key in _GENAI_PLAIN_KEYWORDS:
-    value = getattr(schema, attr)
-    if value is not None:
-      out[key] = value
-  for attr, key in _GENAI_BOUNDS:
-    value = getattr(schema, attr)
-    if value is not None:
-      # genai stores bounds as floats; `minimum: 1` reads better than `1.0`.
-      out[key] = int(value) if isinstance(value, float) and value.is_integer() else value
-  if schema.enum is not None:
-    out["enum"] = _enum_for_type(schema.enum, type_name)
-  if schema.example is not None:
-    out["examples"] = [schema.example]
-  if schema.properties is not None:
-    order = [name for name in schema.property_ordering or () if name in schema.properties]
-    order += [name for name in schema.properties if name not in order]
-    out["properties"] = {name: json_schema_from_genai(schema.properties[name]) for name in order}
-  if schema.items is not None:
-    out["items"] = json_schema_from_genai(schema.items)
-  extra = schema.additional_properties
-  if isinstance(extra, types.Schema):
-    out["additionalProperties"] = json_schema_from_genai(extra)
-  elif extra is not None:
-    out["additionalProperties"] = extra
-  if schema.defs:
-    out["$defs"] = {name: json_schema_from_genai(sub) for name, sub in schema.defs.items()}
-  if schema.ref is not None:
-    out["$ref"] = schema.ref
-  return out
-
-
-_GENAI_PLAIN_KEYWORDS = (
-  ("title", "title"),
-  ("description", "description"),
-  ("default", "default"),
-  ("format", "format"),
-  ("pattern", "pattern"),
-  ("required", "required"),
-)
-_GENAI_BOUNDS = (
-  ("minimum", "minimum"),
-  ("maximum", "maximum"),
-  ("min_length", "minLength"),
-  ("max_length", "maxLength"),
-  ("min_items", "minItems"),
-  ("max_items", "maxItems"),
-  ("min_properties", "minProperties"),
-  ("max_properties", "maxProperties"),
-)
-
-
-def _enum_for_type(values: list[str], type_name: str | None) -> list[Any]:
-  # genai enums are strings whatever the type; a numeric enum must hold numbers
-  # or no value could ever satisfy both `type` and `enum`.
-  if type_name in ("integer", "number"):
-    try:
-      return [json.loads(value) for value in values]
-    except ValueError:
-      return list(values)
-  return list(values)
-
-
-def _as_object_schema(schema: dict[str, Any]) -> dict[str, Any]:
-  if "$ref" in schema and set(schema) <= {"$ref", "$defs", "definitions", "title", "description"}:
-    # Pydantic puts a recursive model at the root as a bare `$ref`.
-    target = lookup_ref(schema, schema["$ref"]) or {}
-    rest = {key: value for key, value in schema.items() if key != "$ref"}
-    schema = {**copy.deepcopy(target), **rest}
-  schema["type"] = "object"
-  schema.setdefault("properties", {})
-  schema.setdefault("required", [])
-  return schema
-
-
-# --- $ref ------------------------------------------------------------------------
-
-
-def lookup_ref(root: dict[str, Any], ref: str) -> dict[str, Any] | None:
-  """The subschema a local `$ref` ("#/$defs/Name") points to, or None."""
-  if not ref.startswith("#"):
-    return None
-  node: Any = root
-  for part in ref[1:].split("/")[1:] if ref != "#" else ():
-    part = unquote(part).replace("~1", "/").replace("~0", "~")
-    if isinstance(node, dict) and part in node:
-      node = node[part]
-    elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-      node = node[int(part)]
-    else:
-      return None
-  return node if isinstance(node, dict) else None
-
-
-def resolve_refs(schema: dict[str, Any], *, root: dict[str, Any] | None = None) -> dict[str, Any]:
-  """Returns a copy of `schema` with every local `$ref` inlined and no `$defs`.
-
-  Keywords next to a `$ref` (a field's own `description`, `default`) win over
-  the target's. A recursive reference is left as an open object
-  (`{"type": "object"}`), so a form shows it as raw JSON instead of looping.
-
-  Args:
-    schema: the schema to inline.
-    root: the document `$ref`s point into; `schema` itself when omitted.
-  """
-  return _inline(schema, root if root is not None else schema, ())
-
-
-def _inline(node: Any, root: dict[str, Any], stack: tuple[str, ...]) -> Any:
-  if not isinstance(node, dict):
-    return copy.deepcopy(node)
-  ref = node.get("$ref")
-  if isinstance(ref, str):
-    siblings = {key: value for key, value in node.items() if key != "$ref"}
-    target = lookup_ref(root, ref)
-    if ref in stack or len(stack) >= _MAX_REF_DEPTH:
-      inlined: dict[str, Any] = {"type": "object"}
-    elif target is None:
-      inlined = {}
-    else:
-      inlined = _inline(target, root, (*stack, ref))
-    return {**inlined, **_inline(siblings, root, stack)}
-  out: dict[str, Any] = {}
-  for key, value in node.items():
-    if key in ("$defs", "definitions"):
-      continue
-    if key in _DATA_KEYWORDS:
-      out[key] = copy.deepcopy(value)
-    elif key in _NAME_MAPS and isinstance(value, dict):
-      out[key] = {name: _inline(sub, root, stack) for name, sub in value.items()}
-    elif isinstance(value, list):
-      out[key] = [_inline(item, root, stack) for item in value]
-    else:
-      out[key] = _inline(value, root, stack)
-  return out
+def _add_argument_docs(parameters: dict[str, Any], description: str) -> None:
+  properties = parameters["properties"]
+  docs = argument_docs(description) if isinstance(properties, dict) else {}
+  for name, help_text in docs.items():
+    prop = properties.get(name)
+    # `true` (anything goes) and `{}` mean the same; `false` has nothing to describe.
+    if prop is True:
+      prop = {}
+    if isinstance(prop, dict) and not prop.get("description"):
+      # A new dict: a property schema may be shared (by object identity) with another.
+      properties[name] = {**prop, "description": help_text}
 
 
 # --- Validation ------------------------------------------------------------------
@@ -349,9 +227,9 @@ def _forbid_undeclared(node: Any) -> Any:
     return node
   out: dict[str, Any] = {}
   for key, value in node.items():
-    if key in _DATA_KEYWORDS:
+    if key in DATA_KEYWORDS:
       out[key] = value
-    elif key in _NAME_MAPS and isinstance(value, dict):
+    elif key in NAME_MAPS and isinstance(value, dict):
       out[key] = {name: _forbid_undeclared(sub) for name, sub in value.items()}
     else:
       out[key] = _forbid_undeclared(value)

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ from adk_simulator.engine.projection import project_history
 from adk_simulator.engine.schemas import FieldError
 from adk_simulator.engine.schemas import tool_specs_from_request_tools
 from adk_simulator.engine.schemas import validate_arguments
+from adk_simulator.engine.sessions import last_conversation_event
+from adk_simulator.engine.sessions import metadata_event
+from adk_simulator.engine.sessions import recovered_initial_state
+from adk_simulator.engine.sessions import session_status
 from adk_simulator.engine.turns import SET_MODEL_RESPONSE
 from adk_simulator.engine.turns import CallErrors
 from adk_simulator.engine.turns import EngineEvent
@@ -140,6 +145,8 @@ class Simulation:
     self._notes: dict[str, dict[str, Any]] = {}
     self._exported_at = 0
     self.exports: list[ExportResult] = []
+    self.replay_of: str | None = None
+    """The recorded session this one replays, if it is a replay."""
 
   # --- What drivers read ------------------------------------------------------
 
@@ -199,6 +206,38 @@ class Simulation:
     self._runner = self._build_runner(agent)
     self._move(Phase.AWAITING_QUERY, "select an agent")
 
+  async def open_session(self, agent: LoadedAgent, session: Session) -> None:
+    """SELECTING_AGENT → COMPLETED or ACTIVE: reopen a stored session.
+
+    A finished session opens COMPLETED (export it, or continue with another
+    user turn). An unfinished one, for instance after a crash, resumes where
+    it stopped: the runtime picks up the interrupted invocation, re-running a
+    tool call that never got its response, and asks the person again.
+    """
+    self._machine.require(Phase.SELECTING_AGENT, action="open a stored session")
+    self.agent = agent
+    self.user_id = session.user_id
+    self.session_id = session.id
+    self._events = list(session.events)
+    self.initial_state = recovered_initial_state(session)
+    self.started_at = min((e.timestamp for e in session.events), default=time.time())
+    status = session_status(self._events)
+    self._exported_at = len(self._events) if status == "exported" else 0
+    self._runner = self._build_runner(agent)
+    last = last_conversation_event(self._events)
+    if last is None or status != "in_progress":
+      self._machine = PhaseMachine(Phase.COMPLETED)
+      self._emit(PhaseChanged(phase=Phase.COMPLETED))
+      return
+    self._machine = PhaseMachine(Phase.ACTIVE)
+    self._emit(PhaseChanged(phase=Phase.ACTIVE))
+    resumer = self._build_runner(agent, resumable=True)
+    self._run_task = asyncio.create_task(
+      self._run(None, runner=resumer, invocation_id=last.invocation_id),
+      name="adk-simulator-resume",
+    )
+    await self.wait()
+
   async def submit_query(
     self, query: str | dict[str, Any], *, initial_state: dict[str, Any] | None = None
   ) -> None:
@@ -222,6 +261,16 @@ class Simulation:
       )
       self.session_id = session.id
       self.started_at = time.time()
+      start = metadata_event(
+        {
+          "session": {
+            "agent": self.agent.config.name,
+            "initial_state": self.initial_state,
+            **({"replay_of": self.replay_of} if self.replay_of else {}),
+          }
+        }
+      )
+      self._events.append(await self.session_service.append_event(session, start))
     elif initial_state is not None:
       raise ValueError("the initial state can only be set before the session's first user turn")
     self.run_error = None
@@ -330,6 +379,9 @@ class Simulation:
     result = await asyncio.to_thread(
       writer.append, case, agent_name=self.agent.config.name, warnings=builder.warnings()
     )
+    record = {"eval_set": str(result.path), "eval_id": result.eval_id, "at": time.time()}
+    marker = metadata_event({"export": record})
+    self._events.append(await self.session_service.append_event(session, marker))
     self._exported_at = len(self._events)
     self.exports.append(result)
     return result
@@ -348,7 +400,7 @@ class Simulation:
     except Exception:  # a driver's bug must not break the run
       logger.exception("engine listener failed on %s", event.kind)
 
-  def _build_runner(self, agent: LoadedAgent) -> Runner:
+  def _build_runner(self, agent: LoadedAgent, *, resumable: bool = False) -> Runner:
     from google.adk.apps import App
     from google.adk.artifacts.in_memory_artifact_service import InMemoryArtifactService
     from google.adk.memory.in_memory_memory_service import InMemoryMemoryService
@@ -362,6 +414,15 @@ class Simulation:
       app = agent.app.model_copy(update={"plugins": [*agent.app.plugins, plugin]})
     else:
       app = App(name=agent.app_name, root_agent=agent.root_agent, plugins=[plugin])
+    if resumable and app.resumability_config is None:
+      # Only to pick up an interrupted invocation; ADK flags the config as
+      # experimental, which is no news to the person resuming.
+      from google.adk.apps import ResumabilityConfig
+
+      with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        config = ResumabilityConfig(is_resumable=True)
+      app = app.model_copy(update={"resumability_config": config})
     return Runner(
       app=app,
       session_service=self.session_service,
@@ -506,19 +567,23 @@ class Simulation:
       return types.Part(function_call=types.FunctionCall(name=SET_MODEL_RESPONSE, args=data))
     return types.Part(text=json.dumps(data))
 
-  async def _run(self, message: Any) -> None:
+  async def _run(
+    self, message: Any, *, runner: Runner | None = None, invocation_id: str | None = None
+  ) -> None:
     from google.adk.agents.run_config import RunConfig
     from google.adk.agents.run_config import ToolThreadPoolConfig
 
-    assert self._runner is not None and self.session_id is not None
+    runner = runner or self._runner
+    assert runner is not None and self.session_id is not None
     config = RunConfig(tool_thread_pool_config=ToolThreadPoolConfig(max_workers=self._tool_workers))
     try:
-      async for event in self._runner.run_async(
+      async for event in runner.run_async(
         user_id=self.user_id,
         session_id=self.session_id,
+        invocation_id=invocation_id,
         new_message=message,
         run_config=config,
-        yield_user_message=True,
+        yield_user_message=message is not None,
       ):
         if event.partial:
           continue

@@ -187,7 +187,9 @@ async def test_structured_answer_is_the_json_adk_produces(monkeypatch: pytest.Mo
     value: float
     note: str
 
-  agent = Agent(name="schema_agent", model="gemini-2.5-flash", tools=[tools.add], output_schema=Result)
+  agent = Agent(
+    name="schema_agent", model="gemini-2.5-flash", tools=[tools.add], output_schema=Result
+  )
   session = await run_session(
     agent,
     [

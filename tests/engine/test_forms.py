@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+from pathlib import Path
 from typing import Any
 from typing import Literal
 
+import pytest
 from google.adk.features import FeatureName
 from google.adk.features._feature_registry import temporary_feature_override
 from google.adk.tools import FunctionTool
@@ -404,3 +407,39 @@ def test_values_for_arguments_a_widget_cannot_hold() -> None:
   assert values["tags"] == []
   _, errors = values_to_args([fields["priority"]], {"priority": values["priority"]})
   assert [e.message for e in errors] == ["expected an integer"]
+
+
+AGENTS_DIR = Path(__file__).resolve().parents[2] / "agents"
+
+
+def test_tool_arguments_carry_their_docstring_help(monkeypatch: pytest.MonkeyPatch) -> None:
+  monkeypatch.syspath_prepend(str(AGENTS_DIR))
+  math = importlib.import_module("math_agent.agent")
+  tools = importlib.import_module("helpdesk_agent.tools")
+
+  add = _by_name(form_from_schema(_spec(FunctionTool(math.add)).parameters))
+  ticket = _by_name(form_from_schema(_spec(FunctionTool(tools.create_ticket)).parameters))
+  credit = _by_name(form_from_schema(_spec(FunctionTool(tools.apply_credit)).parameters))
+
+  assert {name: field.description for name, field in add.items()} == {
+    "a": "The first addend.",
+    "b": "The second addend.",
+  }
+  # A model-typed argument reads its docstring help; its fields keep their own.
+  customer = ticket["customer"]
+  assert customer.description == (
+    "Who the ticket is for. A known email reuses that customer (their name and plan"
+    " stay as recorded); a new email creates the customer."
+  )
+  assert [child.description for child in customer.children] == [
+    "The customer's full name.",
+    "The customer's email address; it identifies the customer.",
+    "The subscription plan of a new customer.",
+  ]
+  assert ticket["attachments"].nullable
+  assert ticket["attachments"].description == "Files the customer sent with the request, if any."
+  assert ticket["tags"].description == (
+    'Short labels for routing, e.g. ["billing", "refund"]; may be empty.'
+  )
+  assert credit["amount"].description == "The credit in USD, more than 0 and at most 250."
+  assert credit["amount"].exclusive_minimum == 0

@@ -288,3 +288,23 @@ def test_count_eval_cases(tmp_path: Path) -> None:
     count_eval_cases(write(tmp_path / "c.json", "[1, 2]"))
   with pytest.raises(ValueError, match="not valid JSON"):
     count_eval_cases(write(tmp_path / "d.json", ""))
+
+
+def test_agent_code_calling_sys_exit_is_a_failure_not_an_exit(tmp_path: Path) -> None:
+  write(tmp_path / "exiting_agent" / "agent.py", "import sys\nsys.exit(3)\n")
+
+  (failure,) = load_agents([SimulatedAgentConfig("Exit", tmp_path / "exiting_agent")])
+
+  assert isinstance(failure, AgentLoadFailure)
+  assert failure.error.startswith('agent "Exit": cannot load')
+  assert "SystemExit: 3" in failure.error
+
+
+def test_installed_modules_are_never_dropped(tmp_path: Path) -> None:
+  stdlib_json = sys.modules["json"]
+  write(tmp_path / "json" / "__init__.py", "root_agent = None\n")
+
+  with pytest.raises(AgentLoadError, match="module 'json' has no attribute 'root_agent'"):
+    load_agent_sync(SimulatedAgentConfig("J", "json:root_agent", base_dir=tmp_path))
+
+  assert sys.modules["json"] is stdlib_json

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tui_helpers import WorkspaceFactory
 
 from adk_simulator.engine.config import load_config
 from adk_simulator.engine.workspace import Workspace
-from tui_helpers import WorkspaceFactory
 
 AGENTS_DIR = Path(__file__).resolve().parents[2] / "agents"
 

@@ -6,6 +6,14 @@ from pathlib import Path
 
 from google.adk.evaluation.eval_set import EvalSet
 from textual.widgets import TextArea
+from tui_helpers import WorkspaceFactory
+from tui_helpers import answer
+from tui_helpers import call_tool
+from tui_helpers import pick_agent
+from tui_helpers import screen_text
+from tui_helpers import send_query
+from tui_helpers import settle
+from tui_helpers import type_text
 
 from adk_simulator.engine.history import ToolError
 from adk_simulator.engine.history import ToolOutput
@@ -22,15 +30,6 @@ from adk_simulator.tui.screens.value_viewer import ValueTree
 from adk_simulator.tui.widgets.model_view import ToolCatalog
 from adk_simulator.tui.widgets.timeline import Timeline
 from adk_simulator.tui.widgets.timeline import TimelineEntry
-
-from tui_helpers import WorkspaceFactory
-from tui_helpers import answer
-from tui_helpers import call_tool
-from tui_helpers import pick_agent
-from tui_helpers import screen_text
-from tui_helpers import send_query
-from tui_helpers import settle
-from tui_helpers import type_text
 
 
 def _kinds(app: SimulatorApp) -> list[str]:
@@ -226,7 +225,7 @@ async def test_a_failed_agent_shows_its_error_and_the_others_stay_usable(
     await pilot.press("x")
     await settle(pilot)
     assert isinstance(app.screen, TextScreen)
-    assert "RuntimeError: no such model" in app.screen.query_one(TextArea).text
+    assert "raise RuntimeError('no such model')" in app.screen.query_one(TextArea).text
     await pilot.press("escape")
     await settle(pilot)
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from rich.console import Console
 from textual.app import App
-
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets import TextArea
@@ -17,9 +16,8 @@ from adk_simulator.engine.workspace import Workspace
 from adk_simulator.tui.screens.agent_picker import AgentList
 from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
 
-
 WorkspaceFactory = Callable[..., Workspace]
-"""The `tui_workspace` fixture: `tui_workspace("Math", "Helpdesk", extra=..., session_service_uri=...)`."""
+"""The `tui_workspace` fixture: `tui_workspace("Math", extra={...}, session_service_uri=...)`."""
 
 
 async def settle(pilot: Pilot[Any]) -> None:

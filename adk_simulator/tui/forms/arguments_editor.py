@@ -136,8 +136,11 @@ class ArgumentsEditor(Vertical):
     switcher = self.query_one(ContentSwitcher)
     if not self.json_mode:
       args, errors = self.form.get_args()
-      if errors:
-        self.form.show_errors(errors)
+      # A blank required field is simply absent from the JSON; a value that
+      # does not convert ("-" in a number field) would be lost, so it stays.
+      lost = [e for e in errors if not self.form.is_blank_at(e.path)]
+      if lost:
+        self.form.show_errors(lost)
         return False
       self.form.show_errors([])
       self.json_text.load_text(json.dumps(args, indent=2, ensure_ascii=False))

@@ -74,8 +74,10 @@ def empty_meaning(field: FormField) -> str:
   return "null (optional)"
 
 
-def _bool_text(value: bool) -> str:
-  return "true" if value else "false"
+def switch_text(value: bool, *, left_out: bool) -> str:
+  """The JSON value a switch sends, or that it sends nothing yet."""
+  text = "true" if value else "false"
+  return f"{text} · left out (tool default)" if left_out else text
 
 
 def make_field_widget(field: FormField, value: Any, *, title: str | None = None) -> FieldWidget:
@@ -143,6 +145,8 @@ class ScalarField(FieldWidget):
   def __init__(self, field: FormField, value: Any, *, title: str | None = None) -> None:
     super().__init__(field, title=title)
     self._initial = value
+    self._left_out = False
+    """A switch showing its default for an argument the call leaves out."""
 
   def compose(self) -> ComposeResult:
     field = self.field
@@ -153,7 +157,7 @@ class ScalarField(FieldWidget):
       # A switch is only colours; the words say which JSON value it sends.
       with Horizontal(classes="switch-row"):
         yield control
-        yield Static(_bool_text(control.value), classes="switch-value")
+        yield Static(switch_text(control.value, left_out=self._left_out), classes="switch-value")
     else:
       yield control
     if field.description and self.label_title != "":
@@ -173,10 +177,15 @@ class ScalarField(FieldWidget):
         compact=True,
         classes="field-control",
       )
-    if field.kind == "boolean" and not field.nullable and (field.required or field.has_default):
-      # Always true or false: a switch. A boolean that may be null or left out
-      # needs a third state, so it gets a picker with a blank entry.
-      return Switch(bool(value), animate=False, classes="field-control")
+    if field.kind == "boolean" and not field.nullable and isinstance(field.default, bool):
+      # A boolean with a default: a switch. Shown for a call that leaves the
+      # argument out, it shows the default and keeps leaving it out until
+      # toggled, so reopening a call does not add arguments to it. Booleans
+      # without a default need a blank state: a true/false picker.
+      self._left_out = value is None
+      return Switch(
+        field.default if value is None else bool(value), animate=False, classes="field-control"
+      )
     if field.kind in ("boolean", "enum"):
       choices = [True, False] if field.kind == "boolean" else field.enum_values
       # Select compares values with ==, which mixes up 1, 1.0 and True; indexes do not.
@@ -208,7 +217,7 @@ class ScalarField(FieldWidget):
     if isinstance(control, Input):
       return control.value
     if isinstance(control, Switch):
-      return control.value
+      return None if self._left_out else control.value
     if isinstance(control, Select):
       index = control.value
       if not isinstance(index, int):
@@ -221,7 +230,8 @@ class ScalarField(FieldWidget):
 
   @on(Switch.Changed)
   def _switched(self, event: Switch.Changed) -> None:
-    self.query_one(".switch-value", Static).update(_bool_text(event.value))
+    self._left_out = False
+    self.query_one(".switch-value", Static).update(switch_text(event.value, left_out=False))
 
   @on(Input.Changed)
   @on(Switch.Changed)
@@ -265,6 +275,7 @@ class ArrayRow(Horizontal):
 
   def __init__(self, item: FormField, value: Any, index: int) -> None:
     super().__init__(classes="array-row")
+    self.set_class(item.kind not in ("object", "array"), "-scalar")
     self.item = item
     self._initial = value
     self.index = index

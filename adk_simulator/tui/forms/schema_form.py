@@ -13,6 +13,7 @@ from textual.widgets import Static
 from adk_simulator.engine.forms import FormField
 from adk_simulator.engine.forms import args_to_values
 from adk_simulator.engine.forms import initial_values
+from adk_simulator.engine.forms import is_blank
 from adk_simulator.engine.forms import values_to_args
 from adk_simulator.engine.schemas import FieldError
 from adk_simulator.engine.schemas import ToolSpec
@@ -106,6 +107,9 @@ class SchemaForm(Vertical):
     .array-row {
       height: auto;
       margin-bottom: 1;
+    }
+    .array-row.-scalar {
+      margin-bottom: 0;
     }
     .array-row > .schema-field {
       width: 1fr;
@@ -206,6 +210,11 @@ class SchemaForm(Vertical):
       if found is not None:
         return found
     return None
+
+  def is_blank_at(self, path: str) -> bool:
+    """Whether the field at `path` holds nothing (so nothing typed is lost without it)."""
+    widget = self.field_widget(path)
+    return widget is not None and is_blank(widget.field, widget.get_value())
 
   def control(self, path: str) -> Widget:
     """The input, switch, picker or text area of the scalar field at `path`."""

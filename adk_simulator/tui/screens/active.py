@@ -63,6 +63,8 @@ class ActiveScreen(SessionScreen):
   def __init__(self) -> None:
     super().__init__()
     self._submitting = False
+    self._history_stale = True
+    self._refresh_scheduled = False
 
   def compose(self) -> ComposeResult:
     yield Header()
@@ -85,22 +87,34 @@ class ActiveScreen(SessionScreen):
   def engine_event(self, event: EngineEvent) -> None:
     if event.kind == "run_failed":
       self.notify(f"{event.error_type}: {event.message}", title="The run failed", severity="error")
-    self.refresh_from_engine()
+    if event.kind in ("history_changed", "phase_changed"):
+      self._history_stale = True
+    # A run sends bursts of events; show the state once per burst, because
+    # projecting the history costs as much as the session is large.
+    if not self._refresh_scheduled:
+      self._refresh_scheduled = True
+      self.call_later(self.refresh_from_engine)
 
   def refresh_from_engine(self) -> None:
     """Shows the engine's state as it is now."""
+    self._refresh_scheduled = False
     simulation = self.simulation
     agent_name = simulation.agent.name if simulation.agent is not None else ""
     self.query_one(ModelView).show_request(simulation.pending, agent_name=agent_name)
+    if self._history_stale:
+      self._history_stale = False
+      self._show_history()
+    self.query_one(SessionStatus).show_state(simulation, self.simulator.clock)
+    self.update_bindings()
+
+  def _show_history(self) -> None:
     timeline = self.timeline
     focused = self.focused
     entries = timeline.entries
     following = focused is None or focused is timeline or (bool(entries) and focused is entries[-1])
-    timeline.sync(simulation.history.entries, shown=self.simulator.clock.shown)
+    timeline.sync(self.simulation.history.entries, shown=self.simulator.clock.shown)
     if following and timeline.entries and timeline.entries[-1] is not focused:
       self.call_after_refresh(timeline.focus_last)
-    self.query_one(SessionStatus).show_state(simulation, self.simulator.clock)
-    self.refresh_bindings()
 
   def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
     if action in ("call_tool", "final_response"):
@@ -147,7 +161,7 @@ class ActiveScreen(SessionScreen):
     if turn is None or self.simulation.pending is not request:
       return
     self._submitting = True
-    self.refresh_bindings()
+    self.update_bindings()
     self.run_engine(self._submit(turn, request), name="send the model turn")
 
   async def _submit(self, turn: ToolCallsTurn | FinalTurn, request: ModelRequest) -> None:
@@ -158,7 +172,7 @@ class ActiveScreen(SessionScreen):
     finally:
       self._submitting = False
       if self.is_attached:
-        self.refresh_from_engine()
+        self.update_bindings()
 
   def on_active_screen_rejected(self, message: ActiveScreen.Rejected) -> None:
     self.notify(str(message.error), title="The model turn was refused", severity="error")

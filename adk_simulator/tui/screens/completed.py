@@ -114,7 +114,7 @@ class CompletedScreen(SessionScreen):
     else:
       final_text.update(Content.styled("(the run ended without a final response)", "$text-muted"))
     self.query_one(Timeline).sync(history.entries, shown=self.simulator.clock.shown)
-    self.refresh_bindings()
+    self.update_bindings()
 
   def _summary(self) -> Content:
     simulation = self.simulation
@@ -152,7 +152,7 @@ class CompletedScreen(SessionScreen):
     if self._exporting or not self.simulation.has_unexported_work:
       return
     self._exporting = True
-    self.refresh_bindings()
+    self.update_bindings()
     self.query_one("#export-result", Static).update(Content.styled("Exporting…", "$text-muted"))
     self.app.run_worker(self._export(), name="export", group="export", exit_on_error=False)
 
@@ -180,7 +180,7 @@ class CompletedScreen(SessionScreen):
       lines.extend(Content(f"• {warning}") for warning in result.warnings)
     self.query_one("#export-result", Static).update(Content("\n").join(lines))
     self.notify(f"Saved as {result.eval_id}", title="Exported")
-    self.refresh_bindings()
+    self.update_bindings()
 
   def on_completed_screen_export_failed(self, message: CompletedScreen.ExportFailed) -> None:
     self._exporting = False
@@ -189,7 +189,7 @@ class CompletedScreen(SessionScreen):
       Content.styled("Export failed\n", "bold $error") + Content(text)
     )
     self.notify(text, title="Export failed", severity="error")
-    self.refresh_bindings()
+    self.update_bindings()
 
   # --- What next ----------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import cast
 
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker
 
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 
 class SessionScreen(Screen[None]):
   """A screen showing one phase of the app's simulation."""
+
+  _binding_state: tuple[bool | None, ...] | None = None
 
   @property
   def simulator(self) -> SimulatorApp:
@@ -32,6 +35,21 @@ class SessionScreen(Screen[None]):
 
   def engine_event(self, event: EngineEvent) -> None:
     """Called by the app for every engine event while this screen is shown."""
+
+  def update_bindings(self) -> None:
+    """Refreshes the footer, but only when one of this screen's actions turned on or off.
+
+    Engine events come often (every event of a run); rebuilding the footer
+    for each would cost more than everything else they trigger.
+    """
+    state = tuple(
+      self.check_action(binding.action, ())
+      for binding in self.BINDINGS
+      if isinstance(binding, Binding)
+    )
+    if state != self._binding_state:
+      self._binding_state = state
+      self.refresh_bindings()
 
   def run_engine(self, work: Coroutine[Any, Any, Any], *, name: str) -> Worker[Any]:
     """Runs engine work on the app, so a screen change does not cancel it.

@@ -17,7 +17,6 @@ from textual.content import Content
 from textual.widget import Widget
 
 from adk_simulator.tui.preview import format_seconds
-from adk_simulator.tui.preview import one_line
 from adk_simulator.tui.preview import preview
 
 if TYPE_CHECKING:
@@ -25,6 +24,8 @@ if TYPE_CHECKING:
 
 PREVIEW_LINES = 8
 """Lines of a value shown before it is folded."""
+COMPACT_WIDTH = 72
+"""A value whose compact JSON fits in this many characters is shown on one line."""
 
 _LABELS = {
   "user_query": ("USER", "$secondary"),
@@ -49,6 +50,16 @@ def entry_value(entry: HistoryEntry) -> Any:
   return None
 
 
+def _body(value: Any) -> tuple[str, bool]:
+  """A short value on one line, a longer one pretty and folded after a few lines."""
+  if not isinstance(value, str):
+    compact = preview(value, max_lines=1, node_budget=24, string_limit=80, indent=None)
+    if not compact.folded and len(compact.text) <= COMPACT_WIDTH:
+      return compact.text, False
+  shown = preview(value, max_lines=PREVIEW_LINES)
+  return shown.text, shown.folded
+
+
 def entry_key(entry: HistoryEntry) -> tuple[str, str, float]:
   """What identifies an entry when the history is projected again."""
   return (entry.kind, getattr(entry, "call_id", ""), entry.timestamp)
@@ -58,7 +69,7 @@ class TimelineEntry(Widget, can_focus=True):
   """One history entry: a coloured label line and a folded preview."""
 
   BINDINGS = [
-    Binding("enter", "open_value", "Show all", id="timeline.open"),
+    Binding("enter", "open_value", "View value", id="timeline.open"),
     Binding("x", "traceback", "Traceback", id="timeline.traceback"),
     Binding("down,j", "step(1)", "Next entry", show=False, id="timeline.next"),
     Binding("up,k", "step(-1)", "Previous entry", show=False, id="timeline.previous"),
@@ -79,31 +90,26 @@ class TimelineEntry(Widget, can_focus=True):
     body = ""
     match entry.kind:
       case "user_query" | "final_response":
-        shown = preview(entry_value(entry), max_lines=PREVIEW_LINES)
-        body, self.folded = shown.text, shown.folded
+        body, self.folded = _body(entry_value(entry))
         if entry.kind == "final_response":
           details.append(entry.author)
       case "tool_call":
         details.append(entry.tool_name)
-        shown = preview(entry.args, max_lines=PREVIEW_LINES)
-        one = one_line(entry.args, limit=200)
-        body, self.folded = (one, shown.folded) if len(one) < 100 else (shown.text, shown.folded)
+        body, self.folded = _body(entry.args)
       case "tool_output":
         details.append(entry.tool_name)
-        shown = preview(entry.output, max_lines=PREVIEW_LINES)
-        body, self.folded = shown.text, shown.folded
+        body, self.folded = _body(entry.output)
       case "tool_error":
         details.append(entry.tool_name)
         details.append("cancelled" if entry.cancelled else entry.error_type)
-        shown = preview(entry.message, max_lines=PREVIEW_LINES)
-        body, self.folded = shown.text, shown.folded
+        body, self.folded = _body(entry.message)
     if self._shown_duration is not None:
       details.append(format_seconds(self._shown_duration))
     if details:
       header += Content("  ") + Content.styled(" · ".join(details), "bold")
     hints = []
     if self.folded:
-      hints.append("enter: show all")
+      hints.append("enter: view all")
     if entry.kind == "tool_error" and entry.traceback:
       hints.append("x: traceback")
     if hints:
