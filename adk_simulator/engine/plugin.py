@@ -93,8 +93,8 @@ class HumanModelPlugin(BasePlugin):
       # The runtime would fail to store this result (and a real model could
       # not read it): show the person why, as an error, and go on.
       error = ToolResultError(
-          f"{tool.name} returned a value that cannot be sent to the model as JSON ({problem});"
-          " return JSON-serialisable data (dicts, lists, str, numbers, bool, None)"
+        f"{tool.name} returned a value that cannot be sent to the model as JSON ({problem});"
+        " return JSON-serialisable data (dicts, lists, str, numbers, bool, None)"
       )
       self.seat.tool_finished(call_id, error=error)
       return error_response(error)

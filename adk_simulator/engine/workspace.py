@@ -42,6 +42,12 @@ class Workspace:
 
     return load_agents([agent])[0]
 
+  def warm_up(self) -> float:
+    """Pays ADK's lazy imports now (blocking: from a thread worker); see `warmup`."""
+    from adk_simulator.engine.warmup import warm_up
+
+    return warm_up()
+
   @property
   def session_service(self) -> BaseSessionService:
     if self._session_service is None:
@@ -51,6 +57,14 @@ class Workspace:
         self.config.session_service_uri, base_dir=self.base_dir
       )
     return self._session_service
+
+  def scratch_simulation(self, *, listener: Listener | None = None) -> Simulation:
+    """A simulation on a throwaway in-memory store: replays, checks, warm-ups."""
+    from google.adk.sessions.in_memory_session_service import InMemorySessionService
+
+    from adk_simulator.engine.simulation import Simulation
+
+    return Simulation(InMemorySessionService(), listener=listener)
 
   def new_simulation(self, *, listener: Listener | None = None) -> Simulation:
     """A simulation in SELECTING_AGENT, storing into this workspace's store."""

@@ -50,25 +50,25 @@ async def test_helpdesk_tools_with_every_argument_kind(make_workspace, _private_
   simulation = await start(make_workspace, "helpdesk_agent")
   await simulation.submit_query("Open a ticket for Ann, then credit ticket 1")
   await simulation.submit_turn(
-      call(
-          "create_ticket",
-          customer={"name": "Ann Lee", "email": "ann@example.com", "plan": "pro"},
-          subject="Cannot log in",
-          priority="urgent",
-          tags=["login", "web"],
-          attachments=[
-              {"filename": "screen.png", "size_kb": 120},
-              {"filename": "log.txt", "size_kb": 4, "description": "browser console"},
-          ],
-      )
+    call(
+      "create_ticket",
+      customer={"name": "Ann Lee", "email": "ann@example.com", "plan": "pro"},
+      subject="Cannot log in",
+      priority="urgent",
+      tags=["login", "web"],
+      attachments=[
+        {"filename": "screen.png", "size_kb": 120},
+        {"filename": "log.txt", "size_kb": 4, "description": "browser console"},
+      ],
+    )
   )
   created = outputs(simulation)[-1]
   await simulation.submit_turn(
-      parallel(
-          ("apply_credit", {"ticket_id": 1, "amount": 12.5, "notify_customer": False}),
-          ("search_tickets", {"query": "refund", "status": None}),
-          ("lookup_order_status", {"order_id": "ORD-1001"}),
-      )
+    parallel(
+      ("apply_credit", {"ticket_id": 1, "amount": 12.5, "notify_customer": False}),
+      ("search_tickets", {"query": "refund", "status": None}),
+      ("lookup_order_status", {"order_id": "ORD-1001"}),
+    )
   )
   credit, found, order = outputs(simulation)[-3:]
   assert [t["id"] for t in found["tickets"]] == [12, 1]
@@ -77,10 +77,15 @@ async def test_helpdesk_tools_with_every_argument_kind(make_workspace, _private_
   assert simulation.phase is Phase.COMPLETED
   with sqlite3.connect(_private_helpdesk_db) as db:
     subject, priority = db.execute(
-        "SELECT subject, priority FROM tickets WHERE id = ?", (created["ticket_id"],)
+      "SELECT subject, priority FROM tickets WHERE id = ?", (created["ticket_id"],)
     ).fetchone()
     assert (subject, priority) == ("Cannot log in", "urgent")
-    assert db.execute("SELECT count(*) FROM attachments WHERE ticket_id = ?", (created["ticket_id"],)).fetchone()[0] == 2
+    assert (
+      db.execute(
+        "SELECT count(*) FROM attachments WHERE ticket_id = ?", (created["ticket_id"],)
+      ).fetchone()[0]
+      == 2
+    )
   assert credit["ticket_id"] == 1
 
 
@@ -89,7 +94,7 @@ async def test_helpdesk_domain_error_and_schema_checks(make_workspace):
   await simulation.submit_query("Who is nobody@example.com?")
   with pytest.raises(TurnValidationError) as caught:
     await simulation.submit_turn(
-        call("create_ticket", customer={"name": "x"}, subject="s", priority="asap", tags="a")
+      call("create_ticket", customer={"name": "x"}, subject="s", priority="asap", tags="a")
     )
   message = str(caught.value)
   assert "create_ticket.customer.email" in message
@@ -106,7 +111,9 @@ async def test_quote_agent_takes_and_gives_structured_data(make_workspace):
   with pytest.raises(TurnValidationError, match="nights"):
     await simulation.submit_query({"origin": "Lyon", "destination": "Lisbon", "travellers": 2})
   assert simulation.phase is Phase.AWAITING_QUERY, "an invalid query starts nothing"
-  await simulation.submit_query({"origin": "Lyon", "destination": "Lisbon", "nights": 2, "travellers": 2})
+  await simulation.submit_query(
+    {"origin": "Lyon", "destination": "Lisbon", "nights": 2, "travellers": 2}
+  )
   request = simulation.pending
   assert request is not None and request.offers_set_model_response
   assert request.output_schema is not None and "line_items" in request.output_schema["properties"]
@@ -114,12 +121,17 @@ async def test_quote_agent_takes_and_gives_structured_data(make_workspace):
   with pytest.raises(TurnValidationError, match="currency"):
     await simulation.submit_turn(answer(payload={"total": 1.0, "line_items": []}))
   quote = {
-      "total": 236.0,
-      "currency": "EUR",
-      "line_items": [
-          {"description": "Standard room, 2 nights", "quantity": 2, "unit_price": 110.0, "amount": 220.0},
-          {"description": "City tax", "quantity": 4, "unit_price": 4.0, "amount": 16.0},
-      ],
+    "total": 236.0,
+    "currency": "EUR",
+    "line_items": [
+      {
+        "description": "Standard room, 2 nights",
+        "quantity": 2,
+        "unit_price": 110.0,
+        "amount": 220.0,
+      },
+      {"description": "City tax", "quantity": 4, "unit_price": 4.0, "amount": 16.0},
+    ],
   }
   await simulation.submit_turn(answer(payload=quote))
   assert simulation.phase is Phase.COMPLETED

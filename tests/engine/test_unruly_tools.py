@@ -22,16 +22,16 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "agents"
 
 async def start(tmp_path: Path, attribute: str = "root_agent") -> Simulation:
   config = SimulatorConfig(
-      agents=[
-          SimulatedAgentConfig(
-              name="Unruly",
-              agent=f"unruly_agent.agent:{attribute}",
-              eval_set_path=tmp_path / "u.evalset.json",
-              base_dir=FIXTURES,
-          )
-      ],
-      session_service_uri=f"sqlite:///{(tmp_path / 's.db').as_posix()}",
-      base_dir=tmp_path,
+    agents=[
+      SimulatedAgentConfig(
+        name="Unruly",
+        agent=f"unruly_agent.agent:{attribute}",
+        eval_set_path=tmp_path / "u.evalset.json",
+        base_dir=FIXTURES,
+      )
+    ],
+    session_service_uri=f"sqlite:///{(tmp_path / 's.db').as_posix()}",
+    base_dir=tmp_path,
   )
   workspace = Workspace(config)
   loaded = workspace.load_agent(config.agents[0])
@@ -88,11 +88,11 @@ async def test_printing_to_stdout_does_not_disturb_the_session(tmp_path, capsys)
 
 
 @pytest.mark.parametrize(
-    ("tool", "expected"),
-    [
-        ("nothing", {"result": None}),
-        ("stamped", {"when": "2026-01-02T03:04:05"}),
-    ],
+  ("tool", "expected"),
+  [
+    ("nothing", {"result": None}),
+    ("stamped", {"when": "2026-01-02T03:04:05"}),
+  ],
 )
 async def test_odd_but_serialisable_results_are_kept(tmp_path, tool, expected):
   simulation = await start(tmp_path)

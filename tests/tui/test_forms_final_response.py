@@ -89,8 +89,9 @@ async def test_output_schema_answer_is_checked_then_sent(quote_agent: ModuleType
     await pilot.pause()
     assert app.results == []
     assert form.errors_at("currency") == ["required field missing"]
-    # One line item, filled; currency picked.
-    await pilot.press("tab", "enter", "down", "down", "enter")  # (empty) -> USD
+    # The focus went to the field in error. Pick the currency, add a line item.
+    assert app.focused is form.control("currency")
+    await pilot.press("enter", "down", "down", "enter")  # (empty) -> USD
     line_items = form.field_widget("line_items")
     assert isinstance(line_items, ArrayField)
     line_items.query_one(".array-add").focus()
@@ -136,7 +137,10 @@ async def test_reopened_answer_shows_the_engine_errors(quote_agent: ModuleType):
       CallErrors(
         index=0,
         tool="final response",
-        errors=[FieldError(path="total", message="does not add up")],
+        errors=[
+          FieldError(path="total", message="does not add up"),
+          FieldError(path="currency", message="not for this hotel"),
+        ],
       )
     ]
   )
@@ -145,8 +149,27 @@ async def test_reopened_answer_shows_the_engine_errors(quote_agent: ModuleType):
   async with app.run_test(size=(120, 40)) as pilot:
     await pilot.pause()
     form = screen.editor.form
+    # Still shown once every widget has reported its first value.
     assert form.errors_at("total") == ["does not add up"]
+    assert form.errors_at("currency") == ["not for this hotel"]
     assert form.get_args() == (refused.payload, [])
+    assert app.focused is form.control("total")
+
+
+async def test_reopened_text_answer_shows_the_engine_errors():
+  error = TurnValidationError(
+    [CallErrors(index=0, tool="final response", errors=[FieldError(path="", message="too long")])]
+  )
+  screen = FinalResponseScreen(request_for(None), turn=FinalTurn(text="Hello"), errors=error)
+  app = ScreenHarness(screen)
+  async with app.run_test(size=(120, 40)) as pilot:
+    await pilot.pause()
+    assert screen.text_errors == ["too long"]
+    await pilot.press("end", "!")
+    assert screen.text_errors == []
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+  assert app.results == [FinalTurn(text="Hello!")]
 
 
 class QueryApp(App[None]):

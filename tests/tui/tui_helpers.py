@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -59,11 +60,12 @@ async def send_query(pilot: Pilot[Any], text: str) -> None:
   await settle(pilot)
 
 
-async def call_tool(pilot: Pilot[Any], tool: str, *values: str) -> None:
-  """On the session screen: `t`, filter to `tool`, pick it, fill fields in order, send."""
+async def call_tool(pilot: Pilot[Any], words: str, *values: str) -> None:
+  """On the session screen: `t`, filter the tools by `words`, pick the first, fill its
+  fields in order (tab between them), send with ctrl+s."""
   await pilot.press("t")
   await settle(pilot)
-  await type_text(pilot, tool)
+  await type_text(pilot, words)
   await pilot.press("enter")
   await settle(pilot)
   for index, value in enumerate(values):
@@ -110,3 +112,14 @@ def screen_text(app: App[Any]) -> str:
     )
   )
   return console.export_text(styles=False)
+
+
+async def wait_until(
+  pilot: Pilot[Any], condition: Callable[[], bool], *, timeout: float = 30.0
+) -> None:
+  """Lets the app run until `condition()` holds (for things no worker waits on)."""
+  deadline = time.monotonic() + timeout
+  while not condition():
+    if time.monotonic() > deadline:
+      raise AssertionError(f"still false after {timeout} s: {condition}")
+    await pilot.pause()

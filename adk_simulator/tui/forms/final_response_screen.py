@@ -62,6 +62,7 @@ class FinalResponseScreen(ModalScreen[FinalTurn | None]):
     self._engine_errors = errors
     self.text_errors: list[str] = []
     """The messages shown under the text answer now."""
+    self._text_in_error = ""
 
   @property
   def structured(self) -> bool:
@@ -123,6 +124,7 @@ class FinalResponseScreen(ModalScreen[FinalTurn | None]):
 
   def _show_text_errors(self, messages: list[str]) -> None:
     self.text_errors = list(messages)
+    self._text_in_error = self.query_one("#answer-text", TextArea).text
     box = self.query_one("#answer-errors", Static)
     box.update(Content("\n".join(f"⚠ {m}" for m in messages)))
     box.display = bool(messages)
@@ -155,8 +157,9 @@ class FinalResponseScreen(ModalScreen[FinalTurn | None]):
     self.dismiss(None)
 
   @on(TextArea.Changed, "#answer-text")
-  def _text_edited(self) -> None:
-    if self.text_errors:
+  def _text_edited(self, event: TextArea.Changed) -> None:
+    # Only an edit clears the message (a text area also reports its first text).
+    if self.text_errors and event.text_area.text != self._text_in_error:
       self._show_text_errors([])
 
   @on(Button.Pressed, "#toggle-json")

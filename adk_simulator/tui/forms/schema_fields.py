@@ -9,6 +9,7 @@ which the parent passes down because array rows move when one is removed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -72,6 +73,13 @@ def empty_meaning(field: FormField) -> str:
   if field.has_default and field.default is not None:
     return f"optional, tool default {show(field.default)}"
   return "null (optional)"
+
+
+def item_title(item: FormField) -> str:
+  """An array entry's name in words: "LineItem" -> "Line item" (its type's title)."""
+  words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", item.title).replace("_", " ").split()
+  text = " ".join(words).lower()
+  return text[:1].upper() + text[1:] if text else "Item"
 
 
 def switch_text(value: bool, *, left_out: bool) -> str:
@@ -147,6 +155,7 @@ class ScalarField(FieldWidget):
     self._initial = value
     self._left_out = False
     """A switch showing its default for an argument the call leaves out."""
+    self._value_in_error: Any = None
 
   def compose(self) -> ComposeResult:
     field = self.field
@@ -233,13 +242,18 @@ class ScalarField(FieldWidget):
     self._left_out = False
     self.query_one(".switch-value", Static).update(switch_text(event.value, left_out=False))
 
+  def set_errors(self, messages: list[str]) -> None:
+    super().set_errors(messages)
+    self._value_in_error = self.get_value() if messages else None
+
   @on(Input.Changed)
   @on(Switch.Changed)
   @on(Select.Changed)
   @on(TextArea.Changed)
   def _edited(self) -> None:
-    # The person is fixing it: an old message would only mislead.
-    if self.has_class("-has-error"):
+    # The person is fixing it: an old message would only mislead. (Widgets
+    # also report their initial value once mounted: that is no fix.)
+    if self.errors and self.get_value() != self._value_in_error:
       self.set_errors([])
 
 
@@ -285,7 +299,7 @@ class ArrayRow(Horizontal):
     if scalar:
       yield Static(f"{self.index + 1}.", classes="row-index")
     # A scalar entry needs no label of its own: the row number says which it is.
-    title = "" if scalar else f"{self.item.title} {self.index + 1}"
+    title = "" if scalar else f"{item_title(self.item)} {self.index + 1}"
     yield make_field_widget(self.item, self._initial, title=title)
     yield Button("remove", compact=True, classes="row-remove", tooltip="Remove this entry")
 
@@ -296,7 +310,7 @@ class ArrayRow(Horizontal):
   def renumber(self, index: int) -> None:
     self.index = index
     if self.item.kind in ("object", "array"):
-      self.entry.border_title = field_label(self.item, f"{self.item.title} {index + 1}")
+      self.entry.border_title = field_label(self.item, f"{item_title(self.item)} {index + 1}")
     else:
       self.query_one(".row-index", Static).update(f"{index + 1}.")
 
@@ -317,8 +331,7 @@ class ArrayField(FieldWidget):
     with Vertical(classes="array-rows"):
       for index, value in enumerate(self._initial):
         yield ArrayRow(self._item, value, index)
-    item_title = self._item.title.lower() if self._item.title != "Item" else "item"
-    yield Button(f"+ add {item_title}", compact=True, classes="array-add")
+    yield Button(f"+ add {item_title(self._item).lower()}", compact=True, classes="array-add")
 
   @property
   def _item(self) -> FormField:

@@ -121,6 +121,10 @@ class SchemaForm(Vertical):
     }
     .row-remove {
       margin-left: 1;
+      min-width: 0;
+    }
+    .array-add {
+      min-width: 0;
     }
   }
   """
@@ -184,24 +188,32 @@ class SchemaForm(Vertical):
 
     An error whose path names no field (the arguments as a whole, an
     argument the tool does not declare) is listed at the top of the form.
-    The first field in error scrolls into view.
+    The focus moves to the first field in error (that is where the next
+    keystroke belongs), unless it already is in a field in error.
     """
     pending: dict[str, list[str]] = {}
     for error in errors:
       pending.setdefault(error.path, []).append(error.message)
-    first: Widget | None = None
     for widget in self.field_widgets():
-      if widget.show_errors(widget.field.name, pending) and first is None:
-        first = widget
+      widget.show_errors(widget.field.name, pending)
     leftovers = [f"{path}: {m}" if path else m for path, ms in pending.items() for m in ms]
     self.form_errors = leftovers
     box = self.query_one(".form-errors", Static)
     box.update(Content("\n".join(f"⚠ {line}" for line in leftovers)))
     box.display = bool(leftovers)
     if leftovers:
-      first = box
-    if first is not None:
-      first.scroll_visible(animate=False)
+      box.scroll_visible(animate=False)
+    in_error = [w for w in self.query(FieldWidget) if w.errors]
+    if not in_error:
+      return
+    focused = self.screen.focused
+    if focused is not None and any(focused in w.walk_children() for w in in_error):
+      return
+    target = in_error[0].first_focusable()
+    if target is not None:
+      target.focus()
+    else:
+      in_error[0].scroll_visible(animate=False)
 
   def field_widget(self, path: str) -> FieldWidget | None:
     """The field widget at a concrete path such as `attachments[1].size_kb`."""

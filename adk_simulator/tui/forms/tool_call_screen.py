@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -54,6 +56,8 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
       `errors`, reopens a turn the engine refused.
     errors: What the engine said about `turn`: the first call in error opens
       in the form with its errors under the fields; the rest are listed.
+    tool: The name of a tool whose form to open at once, skipping the picker
+      (ignored with `errors`, or when the request does not offer it).
   """
 
   CSS_PATH = "tool_call_screen.tcss"
@@ -72,6 +76,7 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
     *,
     turn: ToolCallsTurn | None = None,
     errors: TurnValidationError | None = None,
+    tool: str | None = None,
     name: str | None = None,
     id: str | None = None,
     classes: str | None = None,
@@ -84,6 +89,7 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
     """The tool whose arguments are being edited (None while picking)."""
     self._insert_at = len(self.queued)
     self._engine_errors = errors
+    self._initial_tool = request.tool(tool) if tool else None
 
   def compose(self) -> ComposeResult:
     with Vertical(id="dialog") as dialog:
@@ -109,6 +115,8 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
     self._show_queue()
     if self._engine_errors is not None:
       await self.show_engine_errors(self._engine_errors)
+    elif self._initial_tool is not None:
+      await self.open_call(self._initial_tool)
     else:
       self.picker.focus_filter()
 
@@ -130,7 +138,7 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
   # --- Steps ---------------------------------------------------------------------
 
   async def open_call(
-    self, tool: ToolSpec, *, args: dict | None = None, insert_at: int | None = None
+    self, tool: ToolSpec, *, args: dict[str, Any] | None = None, insert_at: int | None = None
   ) -> None:
     """Shows the form for a call of `tool` (step 2).
 
@@ -193,7 +201,9 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
       lines.append(line)
     box = self.query_one("#turn-queue", Static)
     if lines:
-      header = Content.styled(f"In this turn ({len(entries)} calls, sent together):", "bold")
+      count = len(entries)
+      summary = f"{count} calls, run in parallel" if count > 1 else "1 call"
+      header = Content.styled(f"In this turn: {summary}", "bold")
       box.update(Content("\n").join([header, *lines]))
     box.display = bool(lines)
 

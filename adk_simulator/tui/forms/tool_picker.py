@@ -105,7 +105,8 @@ class ToolPicker(Vertical):
     if options:
       option_list.highlighted = 0
     else:
-      option_list.set_options([Option("No tool matches the filter", disabled=True)])
+      message = "No tool matches the filter." if self._tools else "No tools are offered."
+      option_list.set_options([Option(message, disabled=True)])
 
   def action_move(self, step: int) -> None:
     option_list = self.option_list

@@ -17,7 +17,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Footer
 from textual.widgets import Header
 from textual.widgets import Label
 
@@ -25,6 +24,7 @@ from adk_simulator.engine.turns import FinalTurn
 from adk_simulator.engine.turns import ToolCallsTurn
 from adk_simulator.engine.turns import TurnValidationError
 from adk_simulator.tui.screens.session import SessionScreen
+from adk_simulator.tui.widgets.footer import KeyFooter
 from adk_simulator.tui.widgets.model_view import ModelView
 from adk_simulator.tui.widgets.status import SessionStatus
 from adk_simulator.tui.widgets.timeline import Timeline
@@ -45,8 +45,10 @@ class ActiveScreen(SessionScreen):
     Binding("f", "final_response", "Final response", id="active.final_response"),
     Binding("escape", "cancel_tools", "Cancel tools", id="active.cancel_tools"),
     Binding("m", "toggle_model_view", "Model view", id="active.model_view"),
-    Binding("slash", "filter_tools", "Filter tools", id="active.filter_tools"),
-    Binding("b", "leave", "Back to agents", id="active.leave"),
+    # Kept out of the footer (it has room for a few keys at 80 columns);
+    # the help screen and the command palette list them.
+    Binding("slash", "filter_tools", "Filter tools", show=False, id="active.filter_tools"),
+    Binding("b", "leave", "Back to agents", show=False, id="active.leave"),
   ]
 
   class Rejected(Message):
@@ -74,7 +76,7 @@ class ActiveScreen(SessionScreen):
         yield Label("Timeline", classes="panel-title")
         yield Timeline(id="timeline")
     yield SessionStatus(id="status")
-    yield Footer()
+    yield KeyFooter()
 
   def on_mount(self) -> None:
     self.refresh_from_engine()
@@ -110,10 +112,9 @@ class ActiveScreen(SessionScreen):
   def _show_history(self) -> None:
     timeline = self.timeline
     focused = self.focused
-    entries = timeline.entries
-    following = focused is None or focused is timeline or (bool(entries) and focused is entries[-1])
+    following = focused is None or focused is timeline or focused is timeline.last_entry
     timeline.sync(self.simulation.history.entries, shown=self.simulator.clock.shown)
-    if following and timeline.entries and timeline.entries[-1] is not focused:
+    if following and timeline.last_entry not in (None, focused):
       self.call_after_refresh(timeline.focus_last)
 
   def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -158,7 +159,16 @@ class ActiveScreen(SessionScreen):
     self.app.push_screen(screen, partial(self._turn_chosen, request))
 
   def _turn_chosen(self, request: ModelRequest, turn: ToolCallsTurn | FinalTurn | None) -> None:
-    if turn is None or self.simulation.pending is not request:
+    if turn is not None and self.simulation.pending is request:
+      self.send_turn(turn)
+
+  def send_turn(self, turn: ToolCallsTurn | FinalTurn) -> None:
+    """Hands the person's turn to the engine on a worker.
+
+    A turn the engine refuses is shown, and its form opens again with it.
+    """
+    request = self.simulation.pending
+    if request is None or self._submitting:
       return
     self._submitting = True
     self.update_bindings()

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.widgets import Header
 from textual.widgets import Label
 from textual.widgets import ListItem
@@ -26,6 +25,7 @@ from textual.widgets import ListView
 from textual.widgets import Static
 
 from adk_simulator.tui.messages import AgentLoaded
+from adk_simulator.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
   from adk_simulator.engine.config import SimulatedAgentConfig
@@ -154,7 +154,7 @@ class AgentPickerScreen(Screen[None]):
       *(AgentRow(config, base_dir) for config in simulator.workspace.agents),
       id="agents",
     )
-    yield Footer()
+    yield KeyFooter()
 
   def on_mount(self) -> None:
     self.query_one("#agents", ListView).focus()

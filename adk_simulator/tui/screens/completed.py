@@ -17,7 +17,6 @@ from textual.containers import Vertical
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer
 from textual.widgets import Header
 from textual.widgets import Label
 from textual.widgets import Static
@@ -25,6 +24,7 @@ from textual.widgets import Static
 from adk_simulator.tui.preview import format_seconds
 from adk_simulator.tui.preview import preview
 from adk_simulator.tui.screens.session import SessionScreen
+from adk_simulator.tui.widgets.footer import KeyFooter
 from adk_simulator.tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class CompletedScreen(SessionScreen):
       with Vertical(id="completed-timeline-box"):
         yield Label("Timeline", classes="panel-title")
         yield Timeline(id="timeline")
-    yield Footer()
+    yield KeyFooter()
 
   def on_mount(self) -> None:
     self.refresh_from_engine()

@@ -16,7 +16,6 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Collapsible
-from textual.widgets import Footer
 from textual.widgets import Header
 from textual.widgets import Label
 from textual.widgets import Static
@@ -24,6 +23,7 @@ from textual.widgets import TextArea
 
 from adk_simulator.engine.turns import TurnValidationError
 from adk_simulator.tui.screens.session import SessionScreen
+from adk_simulator.tui.widgets.footer import KeyFooter
 
 
 def parse_state(text: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -99,7 +99,7 @@ class QueryScreen(SessionScreen):
             tab_behavior="indent",
           )
           yield Static("", id="state-error", classes="error-text")
-    yield Footer()
+    yield KeyFooter()
 
   def on_mount(self) -> None:
     self._show_error("query-error", None)

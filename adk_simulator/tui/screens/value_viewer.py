@@ -7,7 +7,6 @@ worker thread so the app keeps painting while it is produced.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.text import Text
@@ -26,9 +25,27 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from adk_simulator.tui.preview import one_line
+from adk_simulator.tui.preview import preview
 
 BRANCH_PAGE = 500
 """Children shown when a branch opens; the text view has the rest."""
+TEXT_LINES = 2_000
+"""Lines the text view shows. A text area holding a whole ten megabyte value
+would take many seconds to lay out; the tree holds all of it."""
+
+
+def text_view(value: Any) -> str:
+  """The first `TEXT_LINES` lines of `value` as pretty JSON (or text), and a note if cut."""
+  if isinstance(value, str):
+    lines = value[: TEXT_LINES * 400].splitlines()
+    cut = len(lines) > TEXT_LINES or len(value) > TEXT_LINES * 400
+    text = "\n".join(lines[:TEXT_LINES])
+  else:
+    shown = preview(value, max_lines=TEXT_LINES, node_budget=TEXT_LINES * 4, string_limit=20_000)
+    text, cut = shown.text, shown.folded
+  if cut:
+    text += f"\n\n[The text view stops at {TEXT_LINES:,} lines; the tree view (r) has everything.]"
+  return text
 
 
 def _branch_summary(value: Any) -> str:
@@ -122,12 +139,7 @@ class ValueScreen(ModalScreen[None]):
 
   @work(thread=True, exclusive=True, exit_on_error=False)
   def _format_text(self) -> None:
-    value = self._value
-    if isinstance(value, str):
-      text = value
-    else:
-      text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-    self.post_message(self.TextReady(text))
+    self.post_message(self.TextReady(text_view(self._value)))
 
   def on_value_screen_text_ready(self, message: ValueScreen.TextReady) -> None:
     self.query_one("#value-text", TextArea).load_text(message.text)

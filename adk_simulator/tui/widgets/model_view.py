@@ -36,7 +36,7 @@ def _field_type(field: FormField) -> str:
 
 def _field_lines(fields: list[FormField], depth: int = 0) -> list[Content]:
   lines: list[Content] = []
-  pad = "  " * (depth + 1)
+  pad = "  " * depth
   for field in fields:
     line = Content(pad) + Content.styled(field.name, "bold")
     line += Content(": ") + Content.styled(_field_type(field), "$accent")
@@ -63,35 +63,48 @@ def one_json(value: Any) -> str:
   return one_line(value, limit=40)
 
 
-def describe_tool(tool: ToolSpec) -> Content:
-  """A tool as the catalog lists it: name, description, then one line per parameter."""
+def describe_tool(tool: ToolSpec) -> tuple[str, Content]:
+  """A tool's description without its "Args:" section, and one line per parameter.
+
+  The docstring's "Args:" help is shown with each parameter, not twice.
+  """
   from adk_simulator.engine.forms import form_from_schema
   from adk_simulator.tui.forms.tool_docs import split_tool_description
   from adk_simulator.tui.forms.tool_docs import with_argument_docs
 
-  lines = [Content.styled(tool.name, "bold $primary")]
-  if tool.is_long_running:
-    lines[0] += Content.styled("  (long-running)", "$text-muted")
-  # The docstring's "Args:" help is shown with each parameter, not twice.
   description, argument_docs = split_tool_description(tool.description or "")
-  if description:
-    lines.extend(Content(f"  {line}") for line in description.strip().splitlines())
   try:
     fields = with_argument_docs(form_from_schema(tool.parameters), argument_docs)
   except Exception:  # a schema the form code cannot read: show it raw instead
-    lines.append(Content(f"  parameters: {one_json(tool.parameters)}"))
-  else:
-    if fields:
-      lines.extend(_field_lines(fields))
-    else:
-      lines.append(Content.styled("  no parameters", "$text-muted"))
-  return Content("\n").join(lines)
+    return description, Content(f"parameters: {one_json(tool.parameters)}")
+  if not fields:
+    return description, Content.styled("no parameters", "$text-muted")
+  return description, Content("\n").join(_field_lines(fields))
 
 
 def tool_matches(tool: ToolSpec, words: str) -> bool:
   """Every word of the filter appears in the tool's name or description."""
   haystack = f"{tool.name} {tool.description}".lower()
   return all(word in haystack for word in words.lower().split())
+
+
+class ToolCard(Vertical):
+  """One tool of the catalog: its name, description and parameters."""
+
+  def __init__(self, tool: ToolSpec) -> None:
+    super().__init__(classes="tool-card")
+    self.tool = tool
+
+  def compose(self) -> ComposeResult:
+    tool = self.tool
+    title = Content.styled(tool.name, "bold $primary")
+    if tool.is_long_running:
+      title += Content.styled("  (long-running)", "$text-muted")
+    description, parameters = describe_tool(tool)
+    yield Static(title, classes="tool-name")
+    if description:
+      yield Static(Content(description), classes="tool-description")
+    yield Static(parameters, classes="tool-parameters")
 
 
 class ToolCatalog(Vertical):
@@ -103,33 +116,25 @@ class ToolCatalog(Vertical):
 
   def compose(self) -> ComposeResult:
     yield Input(placeholder="Filter tools", id="catalog-filter")
-    yield VerticalScroll(id="catalog-tools")
+    yield Vertical(id="catalog-tools")
 
   def show_tools(self, tools: list[ToolSpec]) -> None:
     if tools == self._tools and self._tools:
       return
     self._tools = list(tools)
-    box = self.query_one("#catalog-tools", VerticalScroll)
+    box = self.query_one("#catalog-tools", Vertical)
     box.remove_children()
-    box.mount_all(
-      Static(describe_tool(tool), classes="catalog-tool", name=tool.name) for tool in tools
-    )
+    box.mount_all(ToolCard(tool) for tool in tools)
     if not tools:
       box.mount(Static("This request offers no tools.", classes="catalog-empty"))
     self._apply_filter(self.query_one("#catalog-filter", Input).value)
 
   def visible_tools(self) -> list[str]:
-    return [
-      str(widget.name)
-      for widget in self.query(".catalog-tool").results(Static)
-      if widget.display and widget.name
-    ]
+    return [card.tool.name for card in self.query(ToolCard) if card.display]
 
   def _apply_filter(self, words: str) -> None:
-    by_name = {tool.name: tool for tool in self._tools}
-    for widget in self.query(".catalog-tool").results(Static):
-      tool = by_name.get(str(widget.name))
-      widget.display = tool is not None and tool_matches(tool, words)
+    for card in self.query(ToolCard):
+      card.display = tool_matches(card.tool, words)
 
   @on(Input.Changed, "#catalog-filter")
   def _filter_changed(self, event: Input.Changed) -> None:

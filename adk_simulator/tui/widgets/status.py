@@ -73,8 +73,8 @@ class SessionStatus(Static):
     if request is not None:
       self.update(
         Content.from_markup(
-          "Your move: [bold]$agent[/] waits for model call $step  ·  "
-          "[bold]t[/] call a tool  ·  [bold]f[/] final response",
+          "Your move ([bold]$agent[/], model call $step): "
+          "[bold]t[/] call a tool · [bold]f[/] final response",
           agent=request.agent_name,
           step=str(request.step),
         )

@@ -8,6 +8,7 @@ traceback, is one key away on the focused entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -15,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
+from textual.widgets import Static
 
 from adk_simulator.tui.preview import format_seconds
 from adk_simulator.tui.preview import preview
@@ -145,53 +147,152 @@ class TimelineEntry(Widget, can_focus=True):
       self.app.push_screen(TextScreen(f"Traceback of {entry.tool_name}", entry.traceback))
 
   def action_step(self, step: int) -> None:
-    siblings = list(self.parent.query_children(TimelineEntry)) if self.parent else []
-    index = siblings.index(self) + step if self in siblings else -1
-    if 0 <= index < len(siblings):
-      siblings[index].focus()
+    timeline = self.parent
+    if isinstance(timeline, Timeline):
+      timeline.focus_neighbour(self, step)
+
+
+class EarlierEntries(Static, can_focus=True):
+  """Stands for the entries not mounted yet, above the ones shown."""
+
+  BINDINGS = [
+    Binding("enter", "show_earlier", "Show earlier entries", id="timeline.earlier"),
+    Binding("down,j", "step(1)", "Next entry", show=False, id="timeline.earlier.next"),
+  ]
+
+  def action_show_earlier(self) -> None:
+    timeline = self.parent
+    if isinstance(timeline, Timeline):
+      timeline.show_earlier()
+
+  def action_step(self, step: int) -> None:
+    timeline = self.parent
+    if isinstance(timeline, Timeline) and timeline.entries:
+      timeline.entries[0].focus()
 
 
 class Timeline(VerticalScroll):
-  """The session's history, newest last; follows the end unless scrolled up."""
+  """The session's history, newest last; follows the end unless scrolled up.
+
+  At most `WINDOW` entries are mounted while the timeline follows the end
+  (layout costs grow with every widget); older ones sit behind an "earlier
+  entries" line that mounts them `CHUNK` at a time.
+  """
+
+  WINDOW = 100
+  CHUNK = 50
 
   def __init__(self, *, id: str | None = None) -> None:
     super().__init__(id=id)
+    self._history: list[HistoryEntry] = []
     self._keys: list[tuple[str, str, float]] = []
+    # The mounted entries, in order: querying the DOM for hundreds of children is slow.
+    self._entries: list[TimelineEntry] = []
+    self._first = 0
+    """Index in the history of the first mounted entry."""
+    self._shown: Callable[[float | None], float | None] | None = None
+    self._earlier = EarlierEntries("", id="timeline-earlier")
 
   @property
   def entries(self) -> list[TimelineEntry]:
-    return list(self.query_children(TimelineEntry))
+    """The mounted entries, oldest first."""
+    return list(self._entries)
 
-  def sync(self, history: list[HistoryEntry], *, shown: Any = None) -> None:
+  @property
+  def last_entry(self) -> TimelineEntry | None:
+    return self._entries[-1] if self._entries else None
+
+  @property
+  def hidden_count(self) -> int:
+    """How many earlier entries are not mounted."""
+    return self._first
+
+  def _make(self, entry: HistoryEntry) -> TimelineEntry:
+    duration = getattr(entry, "duration_s", None)
+    if self._shown is not None:
+      duration = self._shown(duration)
+    return TimelineEntry(entry, shown_duration=duration)
+
+  def sync(
+    self,
+    history: list[HistoryEntry],
+    *,
+    shown: Callable[[float | None], float | None] | None = None,
+  ) -> None:
     """Shows `history`, mounting only the entries not shown yet.
 
     Args:
       history: The session's entries, in order.
-      shown: A function turning a measured duration into the one displayed
-        (the app's clock), or None to show durations as measured.
+      shown: Turns a measured duration into the one displayed (the app's
+        clock), or None to show durations as measured.
     """
+    self._shown = shown
     keys = [entry_key(entry) for entry in history]
     if keys[: len(self._keys)] != self._keys:
       self.remove_children(TimelineEntry)
-      self._keys = []
-    new = history[len(self._keys) :]
-    if not new:
+      self._keys, self._entries, self._first = [], [], 0
+    known = len(self._keys)
+    if len(keys) == known:
       return
-    follow = self.is_vertical_scroll_end or not self._keys
-    self._keys = keys
-    widgets = []
-    for entry in new:
-      duration = getattr(entry, "duration_s", None)
-      if shown is not None:
-        duration = shown(duration)
-      widgets.append(TimelineEntry(entry, shown_duration=duration))
+    follow = self.is_vertical_scroll_end or not self._entries
+    self._history, self._keys = list(history), keys
+    if not self._entries:
+      self._first = max(0, len(history) - self.WINDOW)
+      known = self._first
+    widgets = [self._make(entry) for entry in history[known:]]
+    self._entries.extend(widgets)
     self.mount_all(widgets)
+    if follow and len(self._entries) > self.WINDOW + self.CHUNK:
+      dropped = len(self._entries) - self.WINDOW
+      for widget in self._entries[:dropped]:
+        widget.remove()
+      del self._entries[:dropped]
+      self._first += dropped
+    self._show_earlier_line()
     if follow:
       self.call_after_refresh(self.scroll_end, animate=False)
 
+  def _show_earlier_line(self) -> None:
+    if self._first == 0:
+      if self._earlier.is_attached:
+        self._earlier.remove()
+      return
+    more = min(self.CHUNK, self._first)
+    self._earlier.update(
+      Content.styled(
+        f"▲ {self._first:,} earlier entries (enter shows {more} more)", "$text-muted italic"
+      )
+    )
+    if not self._earlier.is_attached:
+      self.mount(self._earlier, before=0)
+
+  def show_earlier(self) -> None:
+    """Mounts the previous `CHUNK` entries above the ones shown."""
+    if self._first == 0:
+      return
+    start = max(0, self._first - self.CHUNK)
+    widgets = [self._make(entry) for entry in self._history[start : self._first]]
+    self.mount_all(widgets, after=self._earlier)
+    self._entries[0:0] = widgets
+    self._first = start
+    self._show_earlier_line()
+    if self._first == 0:
+      widgets[-1].focus()
+
+  def focus_neighbour(self, entry: TimelineEntry, step: int) -> None:
+    """Focuses the entry `step` places after `entry` (before it when negative)."""
+    try:
+      index = self._entries.index(entry) + step
+    except ValueError:
+      return
+    if 0 <= index < len(self._entries):
+      self._entries[index].focus()
+    elif index < 0 and self._earlier.is_attached:
+      self._earlier.focus()
+
   def focus_last(self) -> None:
-    entries = self.entries
-    if entries:
-      entries[-1].focus()
+    last = self.last_entry
+    if last is not None:
+      last.focus()
     else:
       self.focus()

@@ -1,0 +1,209 @@
+"""Replay: a stored session's model turns played again against the live tools.
+
+Every recorded call runs again with its exact arguments, in a throwaway
+session (nothing is stored), and each result is compared with the recording
+as it arrives: ✓ identical, ≠ differs (with where), ✗ fails differently or
+could not run. A drift check for tools and the data behind them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+from typing import cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.widgets import Header
+from textual.widgets import Static
+
+from adk_simulator.tui.preview import one_line
+from adk_simulator.tui.screens.sessions_browser import SHORT_ID
+from adk_simulator.tui.screens.sessions_browser import count
+from adk_simulator.tui.screens.sessions_browser import local_time
+
+if TYPE_CHECKING:
+  from adk_simulator.engine.replay import ReplayReport
+  from adk_simulator.engine.replay import ReplayStep
+  from adk_simulator.engine.session_store import StoredSession
+  from adk_simulator.tui.app import SimulatorApp
+
+MARKS = {
+  "identical": ("✓", "identical", "$success"),
+  "differs": ("≠", "differs", "$warning"),
+  "fails_differently": ("✗", "fails differently", "$error"),
+  "not_run": ("✗", "not run", "$error"),
+}
+"""Per step outcome: the mark, the words, the colour."""
+
+
+class ReplayStepLine(Static):
+  """One replayed call: mark, number, turn, tool, arguments, outcome, and any diff."""
+
+  def __init__(self, step: ReplayStep) -> None:
+    super().__init__(classes=f"-{step.outcome.replace('_', '-')}")
+    self.step = step
+
+  def on_mount(self) -> None:
+    step = self.step
+    mark, words, colour = MARKS[step.outcome]
+    line = (
+      Content.styled(f"{mark} ", f"bold {colour}")
+      + Content(f"{step.number:>3}  turn {step.turn}  ")
+      + Content.styled(step.tool_name, "bold")
+      + Content(f"  {one_line(step.args, limit=60)}  ")
+      + Content.styled(words, colour)
+    )
+    diff = [Content.styled(f"      {text}", "$text-muted") for text in step.diff]
+    self.update(Content("\n").join([line, *diff]))
+
+
+class ReplayViewScreen(Screen[None]):
+  """Replays a stored session and shows, step by step, what changed."""
+
+  CSS_PATH = "replay_view.tcss"
+  SUB_TITLE = "Replay"
+
+  BINDINGS = [
+    Binding("r", "replay", "Replay again", id="replay.again"),
+    Binding("escape", "back", "Back", id="replay.back"),
+  ]
+
+  class StepReplayed(Message):
+    def __init__(self, step: ReplayStep) -> None:
+      super().__init__()
+      self.step = step
+
+  class Finished(Message):
+    def __init__(self, report: ReplayReport) -> None:
+      super().__init__()
+      self.report = report
+
+  class Crashed(Message):
+    """The replay itself raised (not a step that differs: that is a report)."""
+
+    def __init__(self, error: Exception) -> None:
+      super().__init__()
+      self.error = error
+
+  def __init__(self, stored: StoredSession) -> None:
+    super().__init__()
+    self.stored = stored
+    self.report: ReplayReport | None = None
+    self.steps: list[ReplayStep] = []
+    self._replaying = False
+
+  @property
+  def replaying(self) -> bool:
+    return self._replaying
+
+  def compose(self) -> ComposeResult:
+    summary = self.stored.summary
+    yield Header()
+    yield Static(
+      Content.from_markup(
+        "Replaying [bold]$agent[/] session $id (started $started): every recorded call runs"
+        " again against the live tools, in a throwaway session; nothing is stored.",
+        agent=summary.agent,
+        id=summary.id[:SHORT_ID],
+        started=local_time(summary.started),
+      ),
+      id="replay-intro",
+    )
+    yield VerticalScroll(id="replay-steps")
+    yield Static("", id="replay-outcome")
+    yield Footer()
+
+  def on_mount(self) -> None:
+    self.query_one("#replay-steps").focus()
+    self.action_replay()
+
+  def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    if action == "replay":
+      return not self._replaying
+    return True
+
+  def action_replay(self) -> None:
+    if self._replaying:
+      return
+    self._replaying = True
+    self.report = None
+    self.steps = []
+    self.query_one("#replay-steps").remove_children()
+    self._show_progress()
+    self.refresh_bindings()
+    self.run_replay()
+
+  @work(exclusive=True, group="replay", exit_on_error=False)
+  async def run_replay(self) -> None:
+    from adk_simulator.engine.replay import replay_session
+
+    stored = self.stored
+    simulation = cast("SimulatorApp", self.app).workspace.scratch_simulation()
+
+    def on_step(step: ReplayStep) -> None:
+      self.post_message(self.StepReplayed(step))
+
+    try:
+      report = await replay_session(simulation, stored.agent, stored.session, on_step=on_step)
+    except asyncio.CancelledError:
+      # Left mid-replay: stop the run rather than leave it waiting for a turn.
+      await simulation.abandon()
+      raise
+    except Exception as error:  # shown in place of the outcome
+      await simulation.abandon()
+      self.post_message(self.Crashed(error))
+    else:
+      self.post_message(self.Finished(report))
+
+  def on_replay_view_screen_step_replayed(self, message: ReplayViewScreen.StepReplayed) -> None:
+    self.steps.append(message.step)
+    steps = self.query_one("#replay-steps", VerticalScroll)
+    steps.mount(ReplayStepLine(message.step))
+    steps.scroll_end(animate=False)
+    self._show_progress()
+
+  def _show_progress(self) -> None:
+    so_far = f" {count(len(self.steps), 'step')} so far" if self.steps else ""
+    self.query_one("#replay-outcome", Static).update(
+      Content.styled(f"Replaying…{so_far}", "$text-muted italic")
+    )
+
+  def on_replay_view_screen_finished(self, message: ReplayViewScreen.Finished) -> None:
+    self.report = report = message.report
+    self._replaying = False
+    total = len(report.steps)
+    differing = len(report.differing)
+    if report.outcome == "identical":
+      line = Content.styled("✓ Identical: ", "bold $success") + Content(
+        f"every tool returned what was recorded ({count(total, 'step')})."
+        if total
+        else "the session made no tool calls; the replay ran to the same end."
+      )
+    elif report.outcome == "differs":
+      line = Content.styled("≠ Differs: ", "bold $warning") + Content(
+        f"{differing} of {count(total, 'step')} differ from the recording."
+      )
+    else:
+      line = Content.styled("✗ Failed: ", "bold $error") + Content(
+        f"{report.error} ({count(total, 'step')} compared before it stopped)"
+      )
+    self.query_one("#replay-outcome", Static).update(line)
+    self.refresh_bindings()
+
+  def on_replay_view_screen_crashed(self, message: ReplayViewScreen.Crashed) -> None:
+    self._replaying = False
+    self.query_one("#replay-outcome", Static).update(
+      Content.styled("✗ The replay could not run: ", "bold $error")
+      + Content(f"{type(message.error).__name__}: {message.error}")
+    )
+    self.refresh_bindings()
+
+  def action_back(self) -> None:
+    self.dismiss(None)

@@ -1,0 +1,337 @@
+"""One stored session, read-only: what it was, its timeline, and what can be done with it.
+
+The timeline is the live view's `Timeline` over the same projection of the
+stored events, so a session looks here exactly as it looked when played.
+`r` opens it in the app (an unfinished one resumes where it stopped, its
+tools live; a finished one opens complete, ready to continue), `e` exports a
+finished one to its agent's eval set, `p` replays it against the live tools
+and `d` deletes it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from typing import cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.widgets import Header
+from textual.widgets import Label
+from textual.widgets import Static
+
+from adk_simulator.engine.projection import project_history
+from adk_simulator.tui.screens.sessions_browser import SHORT_ID
+from adk_simulator.tui.screens.sessions_browser import count
+from adk_simulator.tui.screens.sessions_browser import local_time
+from adk_simulator.tui.screens.sessions_browser import status_label
+from adk_simulator.tui.widgets.timeline import Timeline
+
+if TYPE_CHECKING:
+  from adk_simulator.engine.evalset_file import ExportResult
+  from adk_simulator.engine.history import History
+  from adk_simulator.engine.session_store import SessionStore
+  from adk_simulator.engine.session_store import StoredSession
+  from adk_simulator.tui.app import SimulatorApp
+
+
+def stored_history(stored: StoredSession) -> History:
+  """The session's history, projected as the live simulation projects it."""
+  return project_history(
+    stored.session.events,
+    structured_input=stored.agent.input_schema is not None,
+    structured_output=stored.agent.output_schema is not None,
+  )
+
+
+async def open_stored_session(app: SimulatorApp, stored: StoredSession) -> None:
+  """Opens `stored` in the app's own simulation; the phase change shows its screen.
+
+  An unfinished session resumes where it stopped (ACTIVE, tools live); a
+  finished one opens COMPLETED, where `c` continues and `e` exports. Any
+  session the app was playing is left first (it stays stored).
+  """
+  from adk_simulator.engine.phase import Phase
+
+  simulation = await app.ensure_simulation()
+  if simulation.phase is not Phase.SELECTING_AGENT:
+    await simulation.back_to_agents()
+  await simulation.open_session(stored.agent, stored.session)
+
+
+class SessionViewScreen(Screen[None]):
+  """A stored session: its facts and timeline; resume, export, replay or delete it."""
+
+  CSS_PATH = "session_view.tcss"
+  SUB_TITLE = "Saved session"
+
+  BINDINGS = [
+    Binding("r", "resume", "Resume", id="session_view.resume"),
+    Binding("r", "reopen", "Reopen", id="session_view.reopen"),
+    Binding("e", "export", "Export to eval set", id="session_view.export"),
+    Binding("p", "replay", "Replay", id="session_view.replay"),
+    Binding("d", "delete", "Delete", id="session_view.delete"),
+    Binding("escape", "back", "Back", id="session_view.back"),
+  ]
+
+  class Exported(Message):
+    def __init__(self, result: ExportResult, stored: StoredSession) -> None:
+      super().__init__()
+      self.result = result
+      self.stored = stored
+
+  class Deleted(Message):
+    pass
+
+  class Failed(Message):
+    def __init__(self, doing: str, error: Exception) -> None:
+      super().__init__()
+      self.doing = doing
+      self.error = error
+
+  def __init__(self, stored: StoredSession, *, store: SessionStore | None = None) -> None:
+    """Shows `stored`.
+
+    Args:
+      stored: The session and the loaded agent that plays it.
+      store: The store it came from, to delete it and read it again after an
+        export; by default one over the app's workspace and this agent.
+    """
+    super().__init__()
+    self.stored = stored
+    self._store = store
+    self._busy: str | None = None
+    """What is under way ("export", "delete"), if anything."""
+
+  @property
+  def simulator(self) -> SimulatorApp:
+    return cast("SimulatorApp", self.app)
+
+  @property
+  def store(self) -> SessionStore:
+    if self._store is None:
+      from adk_simulator.engine.session_store import SessionStore
+
+      self._store = SessionStore(self.simulator.workspace.session_service, [self.stored.agent])
+    return self._store
+
+  @property
+  def finished(self) -> bool:
+    return self.stored.summary.status != "in_progress"
+
+  def compose(self) -> ComposeResult:
+    yield Header()
+    yield Static(self._facts(), id="session-facts")
+    yield Static("", id="export-result")
+    with Vertical(id="session-timeline-box"):
+      yield Label("Timeline", classes="panel-title")
+      yield Timeline(id="timeline")
+    yield Footer()
+
+  def on_mount(self) -> None:
+    self.query_one("#export-result").display = False
+    timeline = self.query_one(Timeline)
+    timeline.sync(stored_history(self.stored).entries, shown=self.simulator.clock.shown)
+    timeline.focus_last()
+
+  def _facts(self) -> Content:
+    summary = self.stored.summary
+    muted = "$text-muted"
+    lines = [
+      Content.from_markup("[bold]$agent[/]", agent=summary.agent)
+      + Content("  ·  ")
+      + status_label(summary.status)
+      + Content.styled(f"  ·  session {summary.id}", muted),
+      Content(
+        f"Started {local_time(summary.started)} · last change {local_time(summary.updated)}"
+        f" · {count(summary.turns, 'turn')} · {count(summary.tool_calls, 'tool call')}"
+        f" · {count(summary.errors, 'error')}"
+      ),
+    ]
+    for export in summary.exports:
+      lines.append(
+        Content.styled(f"Exported as {export.eval_id} to {self._shown(export.eval_set)}", muted)
+      )
+    if summary.status == "in_progress":
+      hint = "It stopped before the agent answered: r resumes it where it stopped, tools live."
+    else:
+      hint = "r reopens it to continue the conversation; p replays it against the live tools."
+    lines.append(Content.styled(hint, muted))
+    return Content("\n").join(lines)
+
+  def _shown(self, path: str) -> str:
+    from pathlib import Path
+
+    from adk_simulator.tui.screens.agent_picker import shown_path
+
+    return shown_path(Path(path), self.simulator.workspace.base_dir)
+
+  def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    status = self.stored.summary.status
+    match action:
+      case "resume":
+        return status == "in_progress" and self._busy is None
+      case "reopen":
+        return status != "in_progress" and self._busy is None
+      case "export":
+        return status == "completed" and self._busy is None
+      case "replay":
+        return self.finished and self._busy is None
+      case "delete":
+        return self._busy is None
+    return True
+
+  def _set_busy(self, busy: str | None) -> None:
+    self._busy = busy
+    self.refresh_bindings()
+
+  # --- Open it in the app -----------------------------------------------------------
+
+  def action_resume(self) -> None:
+    self._open_in_app()
+
+  def action_reopen(self) -> None:
+    self._open_in_app()
+
+  def _open_in_app(self) -> None:
+    app = self.simulator
+    stored = self.stored
+
+    def go() -> None:
+      # On the app, not this screen: the phase change replaces this screen.
+      app.run_worker(
+        open_stored_session(app, stored),
+        name="open the session",
+        group="engine",
+        exclusive=True,
+        exit_on_error=False,
+      )
+
+    if not app.has_unexported_work:
+      go()
+      return
+    from adk_simulator.tui.screens.dialogs import ConfirmScreen
+
+    def answered(confirmed: bool | None) -> None:
+      if confirmed:
+        go()
+
+    app.push_screen(
+      ConfirmScreen(
+        "Leave the session you are playing?",
+        "It has turns that are not in the eval set yet; it stays in the session store.",
+        yes="Leave",
+        no="Stay",
+      ),
+      answered,
+    )
+
+  # --- Export -----------------------------------------------------------------------
+
+  def action_export(self) -> None:
+    if self.check_action("export", ()):
+      self._set_busy("export")
+      self.notify("Exporting…")
+      self.export_session()
+
+  @work(exclusive=True, group="session-export", exit_on_error=False)
+  async def export_session(self) -> None:
+    stored = self.stored
+    # A simulation of its own, so whatever the app is playing is left alone.
+    simulation = self.simulator.workspace.new_simulation()
+    try:
+      await simulation.open_session(stored.agent, stored.session)
+      result = await simulation.export()
+      refreshed = await self.store.find(stored.session.id)
+    except Exception as error:  # shown; the session stays stored as it was
+      self.post_message(self.Failed("export the session", error))
+    else:
+      self.post_message(self.Exported(result, refreshed))
+    finally:
+      await simulation.abandon()
+
+  def on_session_view_screen_exported(self, message: SessionViewScreen.Exported) -> None:
+    result = message.result
+    self.stored = message.stored
+    self.query_one("#session-facts", Static).update(self._facts())
+    self._set_busy(None)
+    lines = [
+      Content.styled("Exported", "bold $success"),
+      Content(
+        f"File: {self._shown(str(result.path))}" + ("  (new file)" if result.created else "")
+      ),
+      Content(f"eval_id: {result.eval_id}"),
+      Content(f"The eval set now holds {count(result.case_count, 'case')}."),
+    ]
+    if result.warnings:
+      lines.append(Content.styled(f"{count(len(result.warnings), 'warning')}:", "bold $warning"))
+      lines.extend(Content(f"• {warning}") for warning in result.warnings)
+    shown = self.query_one("#export-result", Static)
+    shown.update(Content("\n").join(lines))
+    shown.display = True
+    self.notify(
+      f"Saved as {result.eval_id}"
+      + (f" ({count(len(result.warnings), 'warning')})" if result.warnings else ""),
+      title="Exported",
+      severity="warning" if result.warnings else "information",
+      markup=False,
+    )
+
+  def on_session_view_screen_failed(self, message: SessionViewScreen.Failed) -> None:
+    self._set_busy(None)
+    self.notify(
+      f"{type(message.error).__name__}: {message.error}",
+      title=f"Could not {message.doing}",
+      severity="error",
+      markup=False,
+    )
+
+  # --- Replay and delete ------------------------------------------------------------
+
+  def action_replay(self) -> None:
+    from adk_simulator.tui.screens.replay_view import ReplayViewScreen
+
+    self.app.push_screen(ReplayViewScreen(self.stored))
+
+  def action_delete(self) -> None:
+    from adk_simulator.tui.screens.dialogs import ConfirmScreen
+
+    summary = self.stored.summary
+
+    def answered(confirmed: bool | None) -> None:
+      if confirmed:
+        self._set_busy("delete")
+        self.delete_session()
+
+    self.app.push_screen(
+      ConfirmScreen(
+        "Delete this session?",
+        f"{summary.agent}, started {local_time(summary.started)}."
+        " It is removed from the session store for good. Eval cases exported from it stay.",
+        yes="Delete",
+        no="Keep",
+      ),
+      answered,
+    )
+
+  @work(exclusive=True, group="session-delete", exit_on_error=False)
+  async def delete_session(self) -> None:
+    try:
+      await self.store.delete(self.stored.session.id)
+    except Exception as error:  # shown; nothing was deleted
+      self.post_message(self.Failed("delete the session", error))
+    else:
+      self.post_message(self.Deleted())
+
+  def on_session_view_screen_deleted(self) -> None:
+    summary = self.stored.summary
+    self.notify(f"{summary.agent} session {summary.id[:SHORT_ID]}", title="Deleted")
+    self.dismiss(None)
+
+  def action_back(self) -> None:
+    self.dismiss(None)
