@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import copy
 import re
-import unicodedata
 from collections.abc import Collection
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +40,8 @@ from google.adk.evaluation.eval_case import get_all_tool_calls
 from google.adk.evaluation.eval_case import get_all_tool_responses
 from google.genai import types
 
+from adk_simulator.engine.config import snake_case
+
 if TYPE_CHECKING:
   from google.adk.events.event import Event
   from google.adk.sessions.session import Session
@@ -53,19 +54,6 @@ EVAL_ID_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 _USER = "user"
 _SIMULATOR_METADATA_KEY = "adk_simulator"
 """Where the simulator notes tool errors on an event's `custom_metadata`."""
-
-
-def snake_case(name: str) -> str:
-  """Turns a display name into an id fragment made of `[a-z0-9_]`.
-
-  "Math Agent" and "MathAgent" both become "math_agent"; accents are dropped
-  ("Café" → "cafe") and anything else outside ASCII letters and digits
-  separates words. Never returns an empty string.
-  """
-  ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-  spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", ascii_name)
-  words = re.findall(r"[A-Za-z0-9]+", spaced)
-  return "_".join(words).lower() or "agent"
 
 
 def eval_set_id_for(agent_name: str) -> str:

@@ -435,51 +435,23 @@ class Simulation:
     model = _schema_model(getattr(self.agent.root_agent, "input_schema", None))
     if model is None:
       if not isinstance(query, str):
-        raise TurnValidationError(
-          [
-            CallErrors(
-              index=0,
-              tool="user query",
-              errors=[
-                FieldError(path="", message="this agent takes a text message, not an object")
-              ],
-            )
-          ]
+        raise TurnValidationError.about(
+          "user query", "this agent takes a text message, not an object"
         )
       if not query.strip():
-        raise TurnValidationError(
-          [
-            CallErrors(
-              index=0,
-              tool="user query",
-              errors=[FieldError(path="", message="the message is empty")],
-            )
-          ]
-        )
+        raise TurnValidationError.about("user query", "the message is empty")
       return query
     if isinstance(query, str):
       try:
         query = json.loads(query)
       except ValueError:
-        raise TurnValidationError(
-          [
-            CallErrors(
-              index=0,
-              tool="user query",
-              errors=[
-                FieldError(
-                  path="", message=f"this agent takes a {model.__name__} object as input (JSON)"
-                )
-              ],
-            )
-          ]
+        raise TurnValidationError.about(
+          "user query", f"this agent takes a {model.__name__} object as input (JSON)"
         ) from None
     try:
       value = model.model_validate(query)
     except ValidationError as error:
-      raise TurnValidationError(
-        [CallErrors(index=0, tool="user query", errors=_pydantic_errors(error))]
-      ) from None
+      raise TurnValidationError.about("user query", _pydantic_errors(error)) from None
     return value.model_dump_json()
 
   def _response_for(self, ask: _Ask, turn: ModelTurn | ToolCallsTurn | FinalTurn) -> LlmResponse:
@@ -526,40 +498,20 @@ class Simulation:
         else (json.dumps(turn.payload) if turn.payload is not None else "")
       )
       if not text.strip():
-        raise TurnValidationError(
-          [
-            CallErrors(
-              index=0,
-              tool="final response",
-              errors=[FieldError(path="", message="the answer is empty")],
-            )
-          ]
-        )
+        raise TurnValidationError.about("final response", "the answer is empty")
       return types.Part(text=text)
     payload: Any = turn.payload
     if payload is None:
       try:
         payload = json.loads(turn.text or "")
       except ValueError:
-        raise TurnValidationError(
-          [
-            CallErrors(
-              index=0,
-              tool="final response",
-              errors=[
-                FieldError(
-                  path="", message=f"the agent answers with a {model.__name__} object (JSON)"
-                )
-              ],
-            )
-          ]
+        raise TurnValidationError.about(
+          "final response", f"the agent answers with a {model.__name__} object (JSON)"
         ) from None
     try:
       value = model.model_validate(payload)
     except ValidationError as error:
-      raise TurnValidationError(
-        [CallErrors(index=0, tool="final response", errors=_pydantic_errors(error))]
-      ) from None
+      raise TurnValidationError.about("final response", _pydantic_errors(error)) from None
     data = value.model_dump(mode="json")
     if ask.request.offers_set_model_response:
       # With tools and an output schema, ADK expects the answer through its

@@ -92,24 +92,36 @@ def answer(text: str | None = None, payload: dict[str, Any] | None = None) -> Fi
 
 
 class CallErrors(BaseModel):
-  """The field errors of one call in a turn."""
+  """The field errors of one call in a turn, or of the query or the answer."""
 
-  index: int
+  index: int | None
+  """The call's position in the turn; None for a user query or a final response."""
   tool: str
+  """The tool's name, or "user query" / "final response"."""
   errors: list[FieldError]
 
 
 class TurnValidationError(ValueError):
-  """A model turn the engine refused before anything ran."""
+  """A user query or model turn the engine refused before anything ran."""
 
   def __init__(self, problems: list[CallErrors]) -> None:
     self.problems = problems
     lines = []
     for p in problems:
       for e in p.errors:
-        where = f"{p.tool}.{e.path}" if e.path else p.tool
-        lines.append(f"call {p.index + 1} ({where}): {e.message}")
+        if p.index is None:
+          lines.append(f"{p.tool} ({e.path}): {e.message}" if e.path else f"{p.tool}: {e.message}")
+        else:
+          where = f"{p.tool}.{e.path}" if e.path else p.tool
+          lines.append(f"call {p.index + 1} ({where}): {e.message}")
     super().__init__("; ".join(lines) or "invalid model turn")
+
+  @classmethod
+  def about(cls, subject: str, errors: list[FieldError] | str) -> TurnValidationError:
+    """A refusal of the user query or the final response as a whole."""
+    if isinstance(errors, str):
+      errors = [FieldError(path="", message=errors)]
+    return cls([CallErrors(index=None, tool=subject, errors=errors)])
 
 
 class RunningTool(BaseModel):

@@ -27,3 +27,13 @@ class AgentLoaded(Message):
     super().__init__()
     self.index = index
     self.result = result
+
+
+class EvalCasesCounted(Message):
+  """How many cases an agent's eval set file holds now (None: no file yet)."""
+
+  def __init__(self, index: int, count: int | None, error: str | None) -> None:
+    super().__init__()
+    self.index = index
+    self.count = count
+    self.error = error

@@ -91,7 +91,11 @@ async def test_math_session_from_picker_to_exported_eval_case(
     await settle(pilot)
     assert "The eval set now holds 1 case." in screen_text(app)
     assert not app.has_unexported_work
-    await pilot.press("q")  # exported: quits without asking
+    await pilot.press("escape")  # exported: back to the agents without asking
+    await settle(pilot)
+    assert isinstance(app.screen, AgentPickerScreen)
+    assert "evalsets/math.evalset.json (1 case)" in screen_text(app)
+    await pilot.press("q")
   assert app.return_code == 0
 
   eval_set = EvalSet.model_validate_json(

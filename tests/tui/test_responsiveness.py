@@ -120,20 +120,18 @@ async def test_a_ten_megabyte_output_is_folded_and_opens_lazily(
     entry = app.screen.query_one(Timeline).entries[-1]
     output = entry.entry
     assert isinstance(output, ToolOutput)
+    started = time.perf_counter()
     full = json.dumps(output.output)
+    serialising_seconds = time.perf_counter() - started
     assert len(full) > 10_000_000
 
     # The timeline shows a few lines, built from a bounded walk of the value:
-    # far cheaper than formatting the whole of it.
+    # far cheaper than even serialising the whole of it once, compactly.
     assert entry.folded
     assert len(str(entry.render()).splitlines()) <= PREVIEW_LINES + 2
     started = time.perf_counter()
     TimelineEntry(output)
-    preview_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    json.dumps(output.output, indent=2)
-    formatting_seconds = time.perf_counter() - started
-    assert preview_seconds * 20 < formatting_seconds
+    assert (time.perf_counter() - started) * 10 < serialising_seconds
 
     # The whole value is one key away; the tree builds a branch when it opens.
     meter = GapMeter(pilot)

@@ -117,16 +117,16 @@ async def test_the_browser_lists_newest_first_filters_and_opens_a_session(math_s
       assert words in text
     assert isinstance(app.focused, SessionFilter), "typing filters at once"
 
-    await type_text(pilot, "progress")
+    await type_text(pilot, "progr")
     assert shown_ids(browser) == [unfinished.session_id]
     assert "1 of 3 sessions" in screen_text(app)
     await clear_filter(pilot)
     await type_text(pilot, "math again")  # every word, anywhere in the row
     assert shown_ids(browser) == [exported.session_id]
     await clear_filter(pilot)
-    await type_text(pilot, "nothing like this")
+    await type_text(pilot, "zzz")
     assert shown_ids(browser) == []
-    assert "No session matches “nothing like this”." in screen_text(app)
+    assert "No session matches “zzz”." in screen_text(app)
     await clear_filter(pilot)
     assert completed.session_id is not None
     await type_text(pilot, completed.session_id[:6])
@@ -207,14 +207,28 @@ async def test_resume_continues_an_unfinished_session_where_it_stopped(math_sess
   app = SimulatorApp(workspace, clock=FrozenClock())
   async with app.run_test(size=(120, 40)) as pilot:
     await open_browser(app, pilot)
-    await type_text(pilot, "progress")
+    await type_text(pilot, "progr")
     await pilot.press("enter")
     await settle(pilot)
     view = app.screen
     assert isinstance(view, SessionViewScreen)
-    assert "r resumes it where it stopped" in screen_text(app)
+    assert "r resumes it where it stopped, its tools live" in screen_text(app)
     for action in ("export", "replay", "reopen"):
       assert view.check_action(action, ()) is False, action
+
+    # p is off for it; a replay of it anyway stops where the recording does, and says so.
+    await app.push_screen(ReplayViewScreen(view.stored))
+    await settle(pilot)
+    replay = app.screen
+    assert isinstance(replay, ReplayViewScreen) and replay.report is not None
+    assert replay.report.outcome == "failed"
+    assert outcomes(replay) == [("add", "identical")]
+    assert (
+      "✗ Failed: the recording ends before the live run does (1 step compared before it stopped)"
+    ) in screen_text(app)
+    await pilot.press("escape")
+    await settle(pilot)
+    assert app.screen is view
 
     await pilot.press("r")
     await settle(pilot)
@@ -236,7 +250,7 @@ async def test_export_from_the_session_view_writes_the_eval_set(math_sessions, t
   async with app.run_test(size=(120, 40)) as pilot:
     browser = await open_browser(app, pilot)
     assert completed.session_id is not None
-    await type_text(pilot, completed.session_id)
+    await type_text(pilot, completed.session_id[:8])
     await pilot.press("enter")
     await settle(pilot)
     view = app.screen

@@ -73,7 +73,9 @@ class ActiveScreen(SessionScreen):
     with Horizontal(id="active-body"):
       yield ModelView(id="model-view")
       with Vertical(id="timeline-box"):
-        yield Label("Timeline", classes="panel-title")
+        with Horizontal(id="timeline-heading"):
+          yield Label("Timeline", classes="panel-title")
+          yield Label("  (m: what the model sees)", id="model-view-hint")
         yield Timeline(id="timeline")
     yield SessionStatus(id="status")
     yield KeyFooter()

@@ -25,6 +25,7 @@ from textual.widgets import ListView
 from textual.widgets import Static
 
 from adk_simulator.tui.messages import AgentLoaded
+from adk_simulator.tui.messages import EvalCasesCounted
 from adk_simulator.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -195,16 +196,22 @@ class AgentPickerScreen(Screen[None]):
 
   @work(thread=True, exclusive=True, group="count-cases", exit_on_error=False)
   def recount_eval_cases(self) -> None:
+    """Reads how many cases each loaded agent's eval set holds now."""
     from adk_simulator.engine.loader import count_eval_cases
 
-    for row in self.rows:
+    for index, row in enumerate(self.rows):
       if row.loaded is None:
         continue
       try:
         count, error = count_eval_cases(row.config.eval_set_path), None
       except ValueError as problem:
         count, error = None, str(problem)
-      self.app.call_from_thread(row.show_case_count, count, error)
+      self.post_message(EvalCasesCounted(index, count, error))
+
+  def on_eval_cases_counted(self, message: EvalCasesCounted) -> None:
+    rows = self.rows
+    if 0 <= message.index < len(rows):
+      rows[message.index].show_case_count(message.count, message.error)
 
   def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
     row = self.highlighted_row

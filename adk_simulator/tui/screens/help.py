@@ -20,6 +20,8 @@ from textual.widgets import Static
 def keymap() -> list[tuple[str, list[Binding]]]:
   """Every binding with a description, grouped by where it applies."""
   from adk_simulator.tui.app import SimulatorApp
+  from adk_simulator.tui.forms.final_response_screen import FinalResponseScreen
+  from adk_simulator.tui.forms.tool_call_screen import ToolCallScreen
   from adk_simulator.tui.screens.active import ActiveScreen
   from adk_simulator.tui.screens.agent_picker import AgentList
   from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
@@ -27,6 +29,7 @@ def keymap() -> list[tuple[str, list[Binding]]]:
   from adk_simulator.tui.screens.dialogs import ConfirmScreen
   from adk_simulator.tui.screens.query import QueryScreen
   from adk_simulator.tui.screens.value_viewer import ValueScreen
+  from adk_simulator.tui.widgets.timeline import EarlierEntries
   from adk_simulator.tui.widgets.timeline import TimelineEntry
 
   groups: list[tuple[str, list[BindingType]]] = [
@@ -34,7 +37,9 @@ def keymap() -> list[tuple[str, list[Binding]]]:
     ("Agent picker", [*AgentList.BINDINGS, *AgentPickerScreen.BINDINGS]),
     ("User message", QueryScreen.BINDINGS),
     ("Session", ActiveScreen.BINDINGS),
-    ("Timeline entry (focused)", TimelineEntry.BINDINGS),
+    ("Timeline entry (focused)", [*TimelineEntry.BINDINGS, EarlierEntries.BINDINGS[0]]),
+    ("Calling tools", ToolCallScreen.BINDINGS),
+    ("Final response", FinalResponseScreen.BINDINGS),
     ("Session complete", CompletedScreen.BINDINGS),
     ("Value viewer", ValueScreen.BINDINGS),
     ("Questions", ConfirmScreen.BINDINGS),

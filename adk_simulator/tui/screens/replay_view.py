@@ -47,11 +47,6 @@ class ReplayStepLine(Static):
   """One replayed call: mark, number, turn, tool, arguments, outcome, and any diff."""
 
   def __init__(self, step: ReplayStep) -> None:
-    super().__init__(classes=f"-{step.outcome.replace('_', '-')}")
-    self.step = step
-
-  def on_mount(self) -> None:
-    step = self.step
     mark, words, colour = MARKS[step.outcome]
     line = (
       Content.styled(f"{mark} ", f"bold {colour}")
@@ -61,7 +56,10 @@ class ReplayStepLine(Static):
       + Content.styled(words, colour)
     )
     diff = [Content.styled(f"      {text}", "$text-muted") for text in step.diff]
-    self.update(Content("\n").join([line, *diff]))
+    super().__init__(
+      Content("\n").join([line, *diff]), classes=f"-{step.outcome.replace('_', '-')}"
+    )
+    self.step = step
 
 
 class ReplayViewScreen(Screen[None]):
@@ -98,10 +96,6 @@ class ReplayViewScreen(Screen[None]):
     self.report: ReplayReport | None = None
     self.steps: list[ReplayStep] = []
     self._replaying = False
-
-  @property
-  def replaying(self) -> bool:
-    return self._replaying
 
   def compose(self) -> ComposeResult:
     summary = self.stored.summary

@@ -153,14 +153,17 @@ class SessionViewScreen(Screen[None]):
         f" · {count(summary.errors, 'error')}"
       ),
     ]
-    for export in summary.exports:
+    if summary.exports:
+      last = summary.exports[-1]
+      times = f" ({len(summary.exports)} exports)" if len(summary.exports) > 1 else ""
       lines.append(
-        Content.styled(f"Exported as {export.eval_id} to {self._shown(export.eval_set)}", muted)
+        Content.styled(f"Exported as {last.eval_id} to {self._shown(last.eval_set)}{times}", muted)
       )
     if summary.status == "in_progress":
-      hint = "It stopped before the agent answered: r resumes it where it stopped, tools live."
+      hint = "It stopped before the agent answered: r resumes it where it stopped, its tools live."
     else:
-      hint = "r reopens it to continue the conversation; p replays it against the live tools."
+      hint = "r reopens it to continue the conversation · p replays it against the live tools"
+      hint += " · e exports it to the eval set." if summary.status == "completed" else "."
     lines.append(Content.styled(hint, muted))
     return Content("\n").join(lines)
 
@@ -236,7 +239,9 @@ class SessionViewScreen(Screen[None]):
   def action_export(self) -> None:
     if self.check_action("export", ()):
       self._set_busy("export")
-      self.notify("Exporting…")
+      shown = self.query_one("#export-result", Static)
+      shown.update(Content.styled("Exporting…", "$text-muted"))
+      shown.display = True
       self.export_session()
 
   @work(exclusive=True, group="session-export", exit_on_error=False)
@@ -283,6 +288,8 @@ class SessionViewScreen(Screen[None]):
     )
 
   def on_session_view_screen_failed(self, message: SessionViewScreen.Failed) -> None:
+    if self._busy == "export":
+      self.query_one("#export-result").display = False
     self._set_busy(None)
     self.notify(
       f"{type(message.error).__name__}: {message.error}",
