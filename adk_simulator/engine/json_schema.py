@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import copy
 import json
+from typing import TYPE_CHECKING
 from typing import Any
 from urllib.parse import unquote
 
-from google.genai import types
+if TYPE_CHECKING:
+  from google.genai import types
 
 DATA_KEYWORDS = frozenset({"default", "enum", "const", "examples", "example", "required"})
 """Keywords whose values are data, never subschemas: walkers must not descend."""
@@ -33,9 +35,15 @@ _MAX_WRAPPERS = 8
 
 def json_schema_from_genai(schema: types.Schema) -> dict[str, Any]:
   """Converts a genai `Schema` to JSON Schema (Draft 2020-12)."""
+  # Imported here: whoever holds a genai Schema has paid for google.genai.
+  from google.genai import types
+
   out: dict[str, Any] = {}
   type_name = None
-  if schema.type is not None and schema.type != types.Type.TYPE_UNSPECIFIED:
+  if (
+    schema.type is not None
+    and str(getattr(schema.type, "value", schema.type)) != "TYPE_UNSPECIFIED"
+  ):
     type_name = str(schema.type.value).lower()
     out["type"] = type_name
   if schema.any_of:

@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import Any
 
-from google.genai import types
 from jsonschema import Draft202012Validator
 from jsonschema import ValidationError
 from jsonschema import validators
@@ -41,6 +40,7 @@ from adk_simulator.engine.json_schema import resolve_refs
 
 if TYPE_CHECKING:
   from google.adk.models.llm_request import LlmRequest
+  from google.genai import types
 
 
 class ToolSpec(BaseModel):
@@ -111,7 +111,7 @@ def tool_specs_from_request_tools(
   """
   specs: list[ToolSpec] = []
   for tool in tools or ():
-    if not isinstance(tool, types.Tool):
+    if not _is_genai_tool(tool):
       continue
     for decl in tool.function_declarations or ():
       specs.append(tool_spec_from_declaration(decl, is_long_running=decl.name in long_running))
@@ -389,3 +389,11 @@ def format_path(parts: Iterable[Any]) -> str:
     else:
       text += f".{part}" if text else str(part)
   return text
+
+
+def _is_genai_tool(tool: Any) -> bool:
+  # google.genai is imported by whoever built the request; importing it here
+  # would make this module (and the forms built on it) slow to import.
+  from google.genai import types
+
+  return isinstance(tool, types.Tool)

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError
 
 from adk_simulator.engine.history import History
+from adk_simulator.engine.history import HistoryEntry
 from adk_simulator.engine.phase import Phase
 from adk_simulator.engine.phase import PhaseMachine
 from adk_simulator.engine.projection import project_history
@@ -145,6 +146,8 @@ class Simulation:
     self._notes: dict[str, dict[str, Any]] = {}
     self._exported_at = 0
     self.exports: list[ExportResult] = []
+    self._projected: list[HistoryEntry] = []
+    self._projected_events = 0
     self.replay_of: str | None = None
     """The recorded session this one replays, if it is a replay."""
 
@@ -169,12 +172,23 @@ class Simulation:
 
   @property
   def history(self) -> History:
-    root = self.agent.root_agent if self.agent else None
-    return project_history(
-      self._events,
-      structured_input=_schema_model(getattr(root, "input_schema", None)) is not None,
-      structured_output=_schema_model(getattr(root, "output_schema", None)) is not None,
-    )
+    """The typed history, projected from the events.
+
+    Projection is per event, so only events not seen before are projected: a
+    long session or a huge tool output costs once, not on every read.
+    """
+    if self._projected_events > len(self._events):
+      self._projected, self._projected_events = [], 0
+    if self._projected_events < len(self._events):
+      root = self.agent.root_agent if self.agent else None
+      added = project_history(
+        self._events[self._projected_events :],
+        structured_input=_schema_model(getattr(root, "input_schema", None)) is not None,
+        structured_output=_schema_model(getattr(root, "output_schema", None)) is not None,
+      )
+      self._projected.extend(added.entries)
+      self._projected_events = len(self._events)
+    return History(entries=list(self._projected))
 
   async def stored_session(self) -> Session:
     """The session as the session service holds it."""
@@ -219,6 +233,7 @@ class Simulation:
     self.user_id = session.user_id
     self.session_id = session.id
     self._events = list(session.events)
+    self._projected, self._projected_events = [], 0
     self.initial_state = recovered_initial_state(session)
     self.started_at = min((e.timestamp for e in session.events), default=time.time())
     status = session_status(self._events)
@@ -330,6 +345,7 @@ class Simulation:
     self.session_id = None
     self._runner = None
     self._events = []
+    self._projected, self._projected_events = [], 0
     self._step = 0
     self._notes.clear()
     self._exported_at = 0
@@ -571,7 +587,7 @@ class Simulation:
       agent_name=callback_context.agent_name,
       system_instruction=_instruction_text(llm_request.config.system_instruction),
       tools=tool_specs_from_request_tools(llm_request.config.tools),
-      contents=[c.model_dump(mode="json", exclude_none=True) for c in llm_request.contents],
+      raw_contents=list(llm_request.contents),
       output_schema=output_model.model_json_schema() if output_model else None,
     )
     future: asyncio.Future[LlmResponse] = asyncio.get_running_loop().create_future()

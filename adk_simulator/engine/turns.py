@@ -7,6 +7,7 @@ headless player, the tests) speaks the same language.
 from __future__ import annotations
 
 import traceback
+from functools import cached_property
 from typing import Annotated
 from typing import Any
 from typing import Literal
@@ -36,10 +37,16 @@ class ModelRequest(BaseModel):
   """The system instruction as sent: after instruction providers and `{state}` templating."""
   tools: list[ToolSpec]
   """The tool declarations offered, normalised to JSON Schema, in request order."""
-  contents: list[dict[str, Any]]
-  """The conversation so far, as `google.genai.types.Content` JSON."""
+  raw_contents: list[Any] = Field(default_factory=list, repr=False, exclude=True)
+  """The request's `google.genai.types.Content` objects, as ADK built them."""
   output_schema: dict[str, Any] | None = None
   """JSON Schema of the asking agent's `output_schema`, if it has one."""
+
+  @cached_property
+  def contents(self) -> list[dict[str, Any]]:
+    """The conversation so far, as `Content` JSON; built on first read only,
+    since a session with large tool outputs makes it costly."""
+    return [c.model_dump(mode="json", exclude_none=True) for c in self.raw_contents]
 
   def tool(self, name: str) -> ToolSpec | None:
     return next((t for t in self.tools if t.name == name), None)

@@ -13,6 +13,9 @@ paints first; agents (and with them ADK) load on a worker thread afterwards.
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+import threading
 from collections.abc import Callable
 from collections.abc import Iterable
 from functools import partial
@@ -122,6 +125,13 @@ class SimulatorApp(App[None]):
     if simulation.phase is not Phase.SELECTING_AGENT:
       await simulation.back_to_agents()
     await simulation.select_agent(agent)
+
+  def show_saved_sessions(self) -> None:
+    """The sessions browser over the agents the picker loaded (it waits for them)."""
+    from adk_simulator.tui.screens.sessions_browser import SessionsBrowserScreen
+    from adk_simulator.tui.screens.sessions_browser import workspace_store
+
+    self.push_screen(SessionsBrowserScreen(workspace_store(self)))
 
   def new_session(self) -> None:
     """A fresh session with the same agent, asking first when this one is not exported."""
@@ -242,3 +252,13 @@ def _screen_for(phase: Phase) -> SessionScreen:
 def run_app(workspace: Workspace, *, clock: Clock | None = None) -> None:
   """Runs the app full screen until the person quits."""
   SimulatorApp(workspace, clock=clock).run()
+  abandoned = [
+    t for t in threading.enumerate() if t.name.startswith("adk_tool_executor") and t.is_alive()
+  ]
+  if abandoned:
+    # A cancelled synchronous tool's thread cannot be stopped, and Python
+    # would wait for it at exit. Everything is stored already: leave now.
+    print(f"adk-sim: leaving {len(abandoned)} cancelled tool thread(s) behind", file=sys.stderr)
+    sys.stderr.flush()
+    sys.stdout.flush()
+    os._exit(0)

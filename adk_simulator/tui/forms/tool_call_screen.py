@@ -34,7 +34,10 @@ def engine_error_lines(error: TurnValidationError) -> list[str]:
   for problem in error.problems:
     for e in problem.errors:
       where = f" {e.path}:" if e.path else ":"
-      lines.append(f"call {problem.index + 1} ({problem.tool}){where} {e.message}")
+      subject = (
+        problem.tool if problem.index is None else f"call {problem.index + 1} ({problem.tool})"
+      )
+      lines.append(f"{subject}{where} {e.message}")
   return lines or [str(error)]
 
 
@@ -222,11 +225,13 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
       (
         p
         for p in error.problems
-        if 0 <= p.index < len(self.queued) and self.request.tool(self.queued[p.index].tool)
+        if p.index is not None
+        and 0 <= p.index < len(self.queued)
+        and self.request.tool(self.queued[p.index].tool)
       ),
       None,
     )
-    if problem is None or self.in_form:
+    if problem is None or problem.index is None or self.in_form:
       self.picker.focus_filter()
       return
     call = self.queued.pop(problem.index)

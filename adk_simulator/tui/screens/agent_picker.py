@@ -141,6 +141,7 @@ class AgentPickerScreen(Screen[None]):
 
   BINDINGS = [
     Binding("x", "traceback", "Traceback", id="picker.traceback"),
+    Binding("s", "sessions", "Saved sessions", id="picker.sessions"),
   ]
 
   def compose(self) -> ComposeResult:
@@ -182,6 +183,15 @@ class AgentPickerScreen(Screen[None]):
       if worker.is_cancelled:
         return
       self.post_message(AgentLoaded(index, workspace.load_agent(config)))
+    self.app.call_from_thread(self.warm_up_runtime)
+
+  @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
+  def warm_up_runtime(self) -> None:
+    """Pays ADK's first-run imports now, so the first query does not stall a frame."""
+    cast("SimulatorApp", self.app).workspace.warm_up()
+
+  def action_sessions(self) -> None:
+    cast("SimulatorApp", self.app).show_saved_sessions()
 
   def on_agent_loaded(self, message: AgentLoaded) -> None:
     rows = self.rows

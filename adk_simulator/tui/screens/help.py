@@ -28,6 +28,10 @@ def keymap() -> list[tuple[str, list[Binding]]]:
   from adk_simulator.tui.screens.completed import CompletedScreen
   from adk_simulator.tui.screens.dialogs import ConfirmScreen
   from adk_simulator.tui.screens.query import QueryScreen
+  from adk_simulator.tui.screens.replay_view import ReplayViewScreen
+  from adk_simulator.tui.screens.session_view import SessionViewScreen
+  from adk_simulator.tui.screens.sessions_browser import SessionsBrowserScreen
+  from adk_simulator.tui.screens.sessions_browser import SessionTable
   from adk_simulator.tui.screens.value_viewer import ValueScreen
   from adk_simulator.tui.widgets.timeline import EarlierEntries
   from adk_simulator.tui.widgets.timeline import TimelineEntry
@@ -41,6 +45,9 @@ def keymap() -> list[tuple[str, list[Binding]]]:
     ("Calling tools", ToolCallScreen.BINDINGS),
     ("Final response", FinalResponseScreen.BINDINGS),
     ("Session complete", CompletedScreen.BINDINGS),
+    ("Saved sessions", [*SessionTable.BINDINGS, *SessionsBrowserScreen.BINDINGS]),
+    ("Saved session", SessionViewScreen.BINDINGS),
+    ("Replay", ReplayViewScreen.BINDINGS),
     ("Value viewer", ValueScreen.BINDINGS),
     ("Questions", ConfirmScreen.BINDINGS),
   ]

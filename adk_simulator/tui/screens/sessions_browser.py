@@ -17,6 +17,7 @@ from collections.abc import Awaitable
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
+from typing import Any
 from typing import cast
 
 from rich.text import Text
@@ -86,7 +87,7 @@ def matches(row: SessionSummary, text: str) -> bool:
   return all(word in haystack for word in text.casefold().split())
 
 
-def workspace_store(app: App[object]) -> StoreFactory:
+def workspace_store(app: App[Any]) -> StoreFactory:
   """The store factory of the simulator app: the agents the agent picker loaded.
 
   It waits for the picker to finish loading, so no agent's sessions go
