@@ -176,7 +176,6 @@ def test_run_diagnostics_blocks_for_the_given_seconds(tools):
   elapsed = time.monotonic() - started
 
   assert 0.3 <= elapsed < 5
-  assert result["duration_seconds"] >= 0.3
   assert result["healthy"] is False
   assert {"name": "order", "passed": False, "detail": "ORD-1005 is delayed"} in result["checks"]
   assert tools.run_diagnostics(ticket_id=2, seconds=0)["healthy"] is True

@@ -206,13 +206,15 @@ class SessionsBrowserScreen(Screen[None]):
     yield SessionFilter(placeholder="Filter by agent, query, status or id", id="sessions-filter")
     yield Static(Content.styled("Loading sessions…", "$text-muted italic"), id="sessions-count")
     table = SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
+    # The first query's width varies: it goes last, so a narrow terminal cuts
+    # the query, not the status.
     table.add_column("Agent", key="agent")
     table.add_column("Started", key="started")
-    table.add_column("First query", key="query")
-    table.add_column("Turns", key="turns")
-    table.add_column("Tool calls", key="calls")
     table.add_column("Status", key="status")
+    table.add_column("Turns", key="turns")
+    table.add_column("Calls", key="calls")
     table.add_column("ID", key="id")
+    table.add_column("First query", key="query")
     yield table
     yield Static("", id="sessions-empty")
     yield Footer()
@@ -269,11 +271,11 @@ class SessionsBrowserScreen(Screen[None]):
       table.add_row(
         Text(row.agent),
         Text(local_time(row.started)),
-        Text(one_line(row.first_query or "", limit=48)),
+        Text(status, style=colours.get(colour.removeprefix("$"), "")),
         Text(str(row.turns), justify="right"),
         Text(str(row.tool_calls), justify="right"),
-        Text(status, style=colours.get(colour.removeprefix("$"), "")),
         Text(row.id[:SHORT_ID]),
+        Text(one_line(row.first_query or "", limit=48)),
         key=row.id,
       )
     ids = [row.id for row in rows]
