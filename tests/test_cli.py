@@ -208,3 +208,9 @@ def test_console_script_runs_as_a_process(project: Path):
   )
   assert done.returncode == 0, done.stderr
   assert "answer    Doubled, it is 70" in done.stdout
+
+
+def test_the_bundled_example_eval_set_is_valid():
+  code, out, err = run(REPO_ROOT, "validate", "evalsets/math_agent.evalset.json")
+  assert code == 0, err
+  assert "valid EvalSet 'math_evals'" in out
