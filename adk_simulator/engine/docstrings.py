@@ -88,6 +88,25 @@ def argument_docs(description: str) -> dict[str, str]:
   return {name: text for name, text in docs.items() if text}
 
 
+def without_argument_sections(description: str) -> str:
+  """The description with its "Args:" sections taken out.
+
+  For a UI that shows each argument's help next to its field: the rest of the
+  text (summary, details, "Returns:", "Raises:") stays as written.
+  """
+  lines = _lines(description)
+  kept: list[str] = []
+  index = 0
+  while index < len(lines):
+    line = lines[index]
+    index += 1
+    if _ARGUMENTS_HEADER.fullmatch(line.strip()):
+      index = _read_section(lines, index, _indent(line), {})
+      continue
+    kept.append(line)
+  return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
 def _lines(description: str) -> list[str]:
   lines = description.expandtabs().splitlines()
   opening = next((line.strip() for line in lines if line.strip()), "")

@@ -233,3 +233,16 @@ def test_a_description_may_open_with_its_args_section() -> None:
 
   assert argument_docs(text) == {"a": "The first, really.", "b": "The second."}
   assert ToolSpec(name="t", description=text, parameters={}).summary == ""
+
+
+def test_without_argument_sections_keeps_everything_else():
+  from adk_simulator.engine.docstrings import without_argument_sections
+
+  description = (
+    "Adds two numbers.\n\nArgs:\n  a: The first addend.\n    More about a.\n  b: The second.\n\n"
+    'Returns:\n  The sum under "result".'
+  )
+  assert without_argument_sections(description) == (
+    'Adds two numbers.\n\nReturns:\n  The sum under "result".'
+  )
+  assert without_argument_sections("No sections here.") == "No sections here."

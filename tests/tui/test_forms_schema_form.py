@@ -16,6 +16,8 @@ from textual.widgets import Select
 from textual.widgets import Switch
 from textual.widgets import TextArea
 
+from adk_simulator.engine.docstrings import argument_docs
+from adk_simulator.engine.docstrings import without_argument_sections
 from adk_simulator.engine.forms import form_from_schema
 from adk_simulator.engine.schemas import FieldError
 from adk_simulator.engine.schemas import ToolSpec
@@ -23,8 +25,6 @@ from adk_simulator.engine.schemas import tool_spec_from_declaration
 from adk_simulator.tui.forms import SchemaForm
 from adk_simulator.tui.forms.schema_fields import ArrayField
 from adk_simulator.tui.forms.schema_fields import ObjectField
-from adk_simulator.tui.forms.tool_docs import split_tool_description
-from adk_simulator.tui.forms.tool_docs import with_argument_docs
 
 
 class Address(BaseModel):
@@ -77,8 +77,7 @@ def every_kind_spec() -> ToolSpec:
 class FormApp(App[None]):
   def __init__(self, spec: ToolSpec, args: dict[str, Any] | None = None) -> None:
     super().__init__()
-    _, docs = split_tool_description(spec.description)
-    self.fields = with_argument_docs(form_from_schema(spec.parameters), docs)
+    self.fields = form_from_schema(spec.parameters)
     self.args = args
 
   def compose(self) -> ComposeResult:
@@ -90,15 +89,14 @@ class FormApp(App[None]):
 
 
 def test_argument_help_comes_from_the_docstring():
-  text, docs = split_tool_description(every_kind_spec().description)
-  assert text == "Exercises every kind of form field."
-  assert docs["title"] == "What to call it."
-  assert docs["extra"] == "Free-form data."
+  spec = every_kind_spec()
+  assert without_argument_sections(spec.description) == "Exercises every kind of form field."
+  fields = {f.name: f for f in form_from_schema(spec.parameters)}
+  assert fields["title"].description == "What to call it."
+  assert fields["extra"].description == "Free-form data."
   wrapped = "Does it.\n\nArgs:\n  a: First line\n    continued.\n  b (int): B.\n\nReturns:\n  X."
-  assert split_tool_description(wrapped) == (
-    "Does it.\n\nReturns:\n  X.",
-    {"a": "First line continued.", "b": "B."},
-  )
+  assert without_argument_sections(wrapped) == "Does it.\n\nReturns:\n  X."
+  assert argument_docs(wrapped) == {"a": "First line continued.", "b": "B."}
 
 
 async def test_every_kind_gets_its_widget_with_defaults_filled():

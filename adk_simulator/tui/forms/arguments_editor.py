@@ -20,8 +20,6 @@ from adk_simulator.engine.schemas import FieldError
 from adk_simulator.engine.schemas import ToolSpec
 from adk_simulator.engine.schemas import validate_arguments
 from adk_simulator.tui.forms.schema_form import SchemaForm
-from adk_simulator.tui.forms.tool_docs import split_tool_description
-from adk_simulator.tui.forms.tool_docs import with_argument_docs
 
 
 def _canonical(value: Any) -> str:
@@ -97,8 +95,8 @@ class ArgumentsEditor(Vertical):
   ) -> None:
     super().__init__(id=id)
     self.spec = spec
-    _, docs = split_tool_description(spec.description)
-    self.fields = with_argument_docs(form_from_schema(spec.parameters), docs)
+    # The engine has put each argument's docstring help on its schema.
+    self.fields = form_from_schema(spec.parameters)
     self._args = args
     self.json_errors: list[FieldError] = []
     """The errors shown under the JSON text now."""

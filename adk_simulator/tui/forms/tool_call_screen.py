@@ -17,6 +17,7 @@ from textual.widgets import ContentSwitcher
 from textual.widgets import Footer
 from textual.widgets import Static
 
+from adk_simulator.engine.docstrings import without_argument_sections
 from adk_simulator.engine.schemas import ToolSpec
 from adk_simulator.engine.schemas import show
 from adk_simulator.engine.turns import CallRequest
@@ -24,7 +25,6 @@ from adk_simulator.engine.turns import ModelRequest
 from adk_simulator.engine.turns import ToolCallsTurn
 from adk_simulator.engine.turns import TurnValidationError
 from adk_simulator.tui.forms.arguments_editor import ArgumentsEditor
-from adk_simulator.tui.forms.tool_docs import split_tool_description
 from adk_simulator.tui.forms.tool_picker import ToolPicker
 
 
@@ -156,7 +156,7 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
     if tool.is_long_running:
       title += Content.styled("  long-running", "italic")
     self.query_one("#call-title", Static).update(title)
-    text, _ = split_tool_description(tool.description)
+    text = without_argument_sections(tool.description)
     self.query_one("#call-description-text", Static).update(
       Content(text or "This tool has no description.")
     )

@@ -68,13 +68,12 @@ def describe_tool(tool: ToolSpec) -> tuple[str, Content]:
 
   The docstring's "Args:" help is shown with each parameter, not twice.
   """
+  from adk_simulator.engine.docstrings import without_argument_sections
   from adk_simulator.engine.forms import form_from_schema
-  from adk_simulator.tui.forms.tool_docs import split_tool_description
-  from adk_simulator.tui.forms.tool_docs import with_argument_docs
 
-  description, argument_docs = split_tool_description(tool.description or "")
+  description = without_argument_sections(tool.description or "")
   try:
-    fields = with_argument_docs(form_from_schema(tool.parameters), argument_docs)
+    fields = form_from_schema(tool.parameters)
   except Exception:  # a schema the form code cannot read: show it raw instead
     return description, Content(f"parameters: {one_json(tool.parameters)}")
   if not fields:
