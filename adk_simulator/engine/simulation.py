@@ -111,6 +111,19 @@ def _pydantic_errors(error: ValidationError) -> list[FieldError]:
   ]
 
 
+def _structured(model: type[BaseModel], given: Any, subject: str, not_json: str) -> BaseModel:
+  """`given` (an object, or its JSON text) validated as `model`, or the refusal."""
+  if isinstance(given, str):
+    try:
+      given = json.loads(given)
+    except ValueError:
+      raise TurnValidationError.about(subject, not_json.format(model.__name__)) from None
+  try:
+    return model.model_validate(given)
+  except ValidationError as error:
+    raise TurnValidationError.about(subject, _pydantic_errors(error)) from None
+
+
 class Simulation:
   """One simulated session, from picking the agent to the last answer.
 
@@ -457,17 +470,7 @@ class Simulation:
       if not query.strip():
         raise TurnValidationError.about("user query", "the message is empty")
       return query
-    if isinstance(query, str):
-      try:
-        query = json.loads(query)
-      except ValueError:
-        raise TurnValidationError.about(
-          "user query", f"this agent takes a {model.__name__} object as input (JSON)"
-        ) from None
-    try:
-      value = model.model_validate(query)
-    except ValidationError as error:
-      raise TurnValidationError.about("user query", _pydantic_errors(error)) from None
+    value = _structured(model, query, "user query", "this agent takes a {} object as input (JSON)")
     return value.model_dump_json()
 
   def _response_for(self, ask: _Ask, turn: ModelTurn | ToolCallsTurn | FinalTurn) -> LlmResponse:
@@ -516,18 +519,8 @@ class Simulation:
       if not text.strip():
         raise TurnValidationError.about("final response", "the answer is empty")
       return types.Part(text=text)
-    payload: Any = turn.payload
-    if payload is None:
-      try:
-        payload = json.loads(turn.text or "")
-      except ValueError:
-        raise TurnValidationError.about(
-          "final response", f"the agent answers with a {model.__name__} object (JSON)"
-        ) from None
-    try:
-      value = model.model_validate(payload)
-    except ValidationError as error:
-      raise TurnValidationError.about("final response", _pydantic_errors(error)) from None
+    given = turn.payload if turn.payload is not None else (turn.text or "")
+    value = _structured(model, given, "final response", "the agent answers with a {} object (JSON)")
     data = value.model_dump(mode="json")
     if ask.request.offers_set_model_response:
       # With tools and an output schema, ADK expects the answer through its

@@ -139,7 +139,7 @@ class SimulatorApp(App[None]):
     if simulation is None or simulation.agent is None:
       return
     agent = simulation.agent
-    self._confirm_unexported("Start a new session?", "Start", lambda: self.start_session(agent))
+    self.confirm_unexported("Start a new session?", "Start", lambda: self.start_session(agent))
 
   def back_to_agents(self) -> None:
     """Leaves the session (it stays stored) and shows the agent picker."""
@@ -156,9 +156,10 @@ class SimulatorApp(App[None]):
 
   def leave_session(self) -> None:
     """Back to the agent picker, asking first when the session is not exported."""
-    self._confirm_unexported("Leave this session?", "Leave", self.back_to_agents)
+    self.confirm_unexported("Leave this session?", "Leave", self.back_to_agents)
 
-  def _confirm_unexported(self, question: str, yes: str, then: Callable[[], object]) -> None:
+  def confirm_unexported(self, question: str, yes: str, then: Callable[[], object]) -> None:
+    """Runs `then`, after asking first when the session has turns not exported."""
     if not self.has_unexported_work:
       then()
       return
@@ -201,7 +202,7 @@ class SimulatorApp(App[None]):
       self.push_screen(HelpScreen())
 
   def action_quit(self) -> None:
-    self._confirm_unexported("Quit without exporting?", "Quit", self._quit)
+    self.confirm_unexported("Quit without exporting?", "Quit", self._quit)
 
   def _quit(self) -> None:
     self.run_worker(self._shut_down(), name="quit", exit_on_error=False)

@@ -215,24 +215,7 @@ class SessionViewScreen(Screen[None]):
         exit_on_error=False,
       )
 
-    if not app.has_unexported_work:
-      go()
-      return
-    from adk_simulator.tui.screens.dialogs import ConfirmScreen
-
-    def answered(confirmed: bool | None) -> None:
-      if confirmed:
-        go()
-
-    app.push_screen(
-      ConfirmScreen(
-        "Leave the session you are playing?",
-        "It has turns that are not in the eval set yet; it stays in the session store.",
-        yes="Leave",
-        no="Stay",
-      ),
-      answered,
-    )
+    app.confirm_unexported("Leave the session you are playing?", "Leave", go)
 
   # --- Export -----------------------------------------------------------------------
 
