@@ -34,8 +34,8 @@ def load_workspace_config(
 ) -> SimulatorConfig:
   """Finds the config the way every command does; exits 2 with the reason."""
   from adk_simulator.engine.config import ConfigError
-  from adk_simulator.engine.config import config_from_agents_dir
-  from adk_simulator.engine.config import load_config
+  from adk_simulator.engine.config_file import config_from_agents_dir
+  from adk_simulator.engine.config_file import load_config
 
   try:
     if agents_dir is not None:

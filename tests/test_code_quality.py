@@ -72,6 +72,7 @@ def test_cheap_modules_do_not_load_adk():
   """What the app needs to paint its first screen must not wait for ADK."""
   loaded = _imports_after(
     "import adk_simulator, adk_simulator.cli, adk_simulator.engine.workspace,"
-    " adk_simulator.engine.config, adk_simulator.engine.turns, adk_simulator.engine.forms"
+    " adk_simulator.engine.config, adk_simulator.engine.config_file,"
+    " adk_simulator.engine.turns, adk_simulator.engine.forms"
   )
   assert not {m for m in loaded if m.startswith("google.adk")}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import warnings
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Protocol
@@ -27,8 +28,12 @@ if TYPE_CHECKING:
   from google.adk.events.event import Event
   from google.adk.models.llm_request import LlmRequest
   from google.adk.models.llm_response import LlmResponse
+  from google.adk.runners import Runner
+  from google.adk.sessions.base_session_service import BaseSessionService
   from google.adk.tools.base_tool import BaseTool
   from google.adk.tools.tool_context import ToolContext
+
+  from adk_simulator.engine.loader import LoadedAgent
 
 PLUGIN_NAME = "adk_simulator_human_model"
 
@@ -230,3 +235,47 @@ def _cancellable_subclass(cls: type) -> type:
 def _drop_outcome(task: asyncio.Future[Any]) -> None:
   if not task.cancelled():
     task.exception()
+
+
+def seat_human(
+  agent: LoadedAgent,
+  seat: HumanSeat,
+  session_service: BaseSessionService,
+  *,
+  resumable: bool = False,
+) -> Runner:
+  """A real ADK `Runner` for `agent`, with the person in the model's seat.
+
+  Args:
+    agent: The loaded agent; when its code defines an `App`, that App is used
+      with its plugins kept and ours added last.
+    seat: Where model calls and tool events go (the engine).
+    session_service: Where the session is stored.
+    resumable: Turn on ADK's resumability (when the App does not set it), to
+      pick up an interrupted invocation.
+  """
+  from google.adk.apps import App
+  from google.adk.artifacts.in_memory_artifact_service import InMemoryArtifactService
+  from google.adk.memory.in_memory_memory_service import InMemoryMemoryService
+  from google.adk.runners import Runner
+
+  plugin = HumanModelPlugin(seat)
+  if agent.app is not None:
+    app = agent.app.model_copy(update={"plugins": [*agent.app.plugins, plugin]})
+  else:
+    app = App(name=agent.app_name, root_agent=agent.root_agent, plugins=[plugin])
+  if resumable and app.resumability_config is None:
+    from google.adk.apps import ResumabilityConfig
+
+    # ADK flags the config as experimental, which is no news to the person
+    # resuming their own session.
+    with warnings.catch_warnings():
+      warnings.simplefilter("ignore")
+      config = ResumabilityConfig(is_resumable=True)
+    app = app.model_copy(update={"resumability_config": config})
+  return Runner(
+    app=app,
+    session_service=session_service,
+    artifact_service=InMemoryArtifactService(),
+    memory_service=InMemoryMemoryService(),
+  )

@@ -9,10 +9,8 @@ Textual.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
-import warnings
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,22 +19,22 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic import ValidationError
 
 from adk_simulator.engine.history import History
 from adk_simulator.engine.history import HistoryEntry
 from adk_simulator.engine.phase import Phase
 from adk_simulator.engine.phase import PhaseMachine
 from adk_simulator.engine.projection import project_history
-from adk_simulator.engine.schemas import FieldError
+from adk_simulator.engine.responses import instruction_text
+from adk_simulator.engine.responses import query_text
+from adk_simulator.engine.responses import response_for
+from adk_simulator.engine.responses import schema_model
 from adk_simulator.engine.schemas import tool_specs_from_request_tools
-from adk_simulator.engine.schemas import validate_arguments
 from adk_simulator.engine.sessions import last_conversation_event
 from adk_simulator.engine.sessions import metadata_event
 from adk_simulator.engine.sessions import recovered_initial_state
 from adk_simulator.engine.sessions import session_status
-from adk_simulator.engine.turns import SET_MODEL_RESPONSE
-from adk_simulator.engine.turns import CallErrors
+from adk_simulator.engine.tool_runs import ToolRuns
 from adk_simulator.engine.turns import EngineEvent
 from adk_simulator.engine.turns import FinalTurn
 from adk_simulator.engine.turns import HistoryChanged
@@ -50,7 +48,6 @@ from adk_simulator.engine.turns import ToolCallsTurn
 from adk_simulator.engine.turns import ToolCancelledError
 from adk_simulator.engine.turns import ToolFinished
 from adk_simulator.engine.turns import ToolStarted
-from adk_simulator.engine.turns import TurnValidationError
 from adk_simulator.engine.turns import format_traceback
 
 if TYPE_CHECKING:
@@ -77,51 +74,6 @@ class _Ask:
   request: ModelRequest
   future: asyncio.Future[LlmResponse]
   output_model: type[BaseModel] | None
-
-
-def _schema_model(value: Any) -> type[BaseModel] | None:
-  if isinstance(value, type) and issubclass(value, BaseModel):
-    return value
-  return None
-
-
-def _instruction_text(instruction: Any) -> str:
-  """The system instruction as one string, whatever form the request holds."""
-  if instruction is None:
-    return ""
-  if isinstance(instruction, str):
-    return instruction
-  parts = getattr(instruction, "parts", None)
-  if parts is not None:
-    return "".join(getattr(p, "text", None) or "" for p in parts)
-  if isinstance(instruction, list):
-    return "\n".join(_instruction_text(i) for i in instruction)
-  return str(instruction)
-
-
-def _pydantic_errors(error: ValidationError) -> list[FieldError]:
-  return [
-    FieldError(
-      path=".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in e["loc"]).replace(
-        ".[", "["
-      ),
-      message=e["msg"],
-    )
-    for e in error.errors()
-  ]
-
-
-def _structured(model: type[BaseModel], given: Any, subject: str, not_json: str) -> BaseModel:
-  """`given` (an object, or its JSON text) validated as `model`, or the refusal."""
-  if isinstance(given, str):
-    try:
-      given = json.loads(given)
-    except ValueError:
-      raise TurnValidationError.about(subject, not_json.format(model.__name__)) from None
-  try:
-    return model.model_validate(given)
-  except ValidationError as error:
-    raise TurnValidationError.about(subject, _pydantic_errors(error)) from None
 
 
 class Simulation:
@@ -154,9 +106,7 @@ class Simulation:
     self._step = 0
     self._wakeup = asyncio.Event()
     self._run_task: asyncio.Task[None] | None = None
-    self._running: dict[str, RunningTool] = {}
-    self._cancel: dict[str, asyncio.Future[None]] = {}
-    self._notes: dict[str, dict[str, Any]] = {}
+    self._tools = ToolRuns()
     self._exported_at = 0
     self.exports: list[ExportResult] = []
     self._projected: list[HistoryEntry] = []
@@ -177,7 +127,7 @@ class Simulation:
 
   @property
   def running_tools(self) -> list[RunningTool]:
-    return list(self._running.values())
+    return self._tools.running
 
   @property
   def events(self) -> list[Event]:
@@ -196,8 +146,8 @@ class Simulation:
       root = self.agent.root_agent if self.agent else None
       added = project_history(
         self._events[self._projected_events :],
-        structured_input=_schema_model(getattr(root, "input_schema", None)) is not None,
-        structured_output=_schema_model(getattr(root, "output_schema", None)) is not None,
+        structured_input=schema_model(getattr(root, "input_schema", None)) is not None,
+        structured_output=schema_model(getattr(root, "output_schema", None)) is not None,
       )
       self._projected.extend(added.entries)
       self._projected_events = len(self._events)
@@ -230,7 +180,7 @@ class Simulation:
     self.initial_state = dict(
       initial_state if initial_state is not None else (agent.config.initial_state or {})
     )
-    self._runner = self._build_runner(agent)
+    self._runner = self._runner_for(agent)
     self._move(Phase.AWAITING_QUERY, "select an agent")
 
   async def open_session(self, agent: LoadedAgent, session: Session) -> None:
@@ -251,7 +201,7 @@ class Simulation:
     self.started_at = min((e.timestamp for e in session.events), default=time.time())
     status = session_status(self._events)
     self._exported_at = len(self._events) if status == "exported" else 0
-    self._runner = self._build_runner(agent)
+    self._runner = self._runner_for(agent)
     last = last_conversation_event(self._events)
     if last is None or status != "in_progress":
       self._machine = PhaseMachine(Phase.COMPLETED)
@@ -259,7 +209,7 @@ class Simulation:
       return
     self._machine = PhaseMachine(Phase.ACTIVE)
     self._emit(PhaseChanged(phase=Phase.ACTIVE))
-    resumer = self._build_runner(agent, resumable=True)
+    resumer = self._runner_for(agent, resumable=True)
     self._run_task = asyncio.create_task(
       self._run(None, runner=resumer, invocation_id=last.invocation_id),
       name="adk-simulator-resume",
@@ -280,7 +230,7 @@ class Simulation:
     assert self.agent is not None and self._runner is not None
     from google.genai import types
 
-    text = self._query_text(query)
+    text = query_text(self.agent.root_agent, query)
     if self.session_id is None:
       if initial_state is not None:
         self.initial_state = dict(initial_state)
@@ -319,7 +269,7 @@ class Simulation:
     if not self._asks:
       raise RuntimeError("no model call is waiting: wait for the running tools first")
     ask = self._asks[0]
-    response = self._response_for(ask, turn)
+    response = response_for(ask.request, ask.output_model, turn)
     self._asks.popleft()
     if not ask.future.done():
       ask.future.set_result(response)
@@ -339,12 +289,7 @@ class Simulation:
     Each cancelled call ends with an error the model sees, and the session
     goes on. A synchronous tool's thread cannot be stopped: it is abandoned.
     """
-    cancelled = []
-    for call_id, signal in list(self._cancel.items()):
-      if not signal.done() and call_id in self._running:
-        signal.set_result(None)
-        cancelled.append(self._running[call_id].tool_name)
-    return cancelled
+    return self._tools.cancel_all()
 
   def continue_conversation(self) -> None:
     """COMPLETED → AWAITING_QUERY: another user turn in the same session."""
@@ -360,7 +305,7 @@ class Simulation:
     self._events = []
     self._projected, self._projected_events = [], 0
     self._step = 0
-    self._notes.clear()
+    self._tools.clear()
     self._exported_at = 0
     self.exports = []
     self._machine = PhaseMachine(Phase.SELECTING_AGENT)
@@ -429,104 +374,10 @@ class Simulation:
     except Exception:  # a driver's bug must not break the run
       logger.exception("engine listener failed on %s", event.kind)
 
-  def _build_runner(self, agent: LoadedAgent, *, resumable: bool = False) -> Runner:
-    from google.adk.apps import App
-    from google.adk.artifacts.in_memory_artifact_service import InMemoryArtifactService
-    from google.adk.memory.in_memory_memory_service import InMemoryMemoryService
-    from google.adk.runners import Runner
+  def _runner_for(self, agent: LoadedAgent, *, resumable: bool = False) -> Runner:
+    from adk_simulator.engine.plugin import seat_human
 
-    from adk_simulator.engine.plugin import HumanModelPlugin
-
-    plugin = HumanModelPlugin(self)
-    if agent.app is not None:
-      # The agent's own App may carry plugins: keep them, add ours last.
-      app = agent.app.model_copy(update={"plugins": [*agent.app.plugins, plugin]})
-    else:
-      app = App(name=agent.app_name, root_agent=agent.root_agent, plugins=[plugin])
-    if resumable and app.resumability_config is None:
-      # Only to pick up an interrupted invocation; ADK flags the config as
-      # experimental, which is no news to the person resuming.
-      from google.adk.apps import ResumabilityConfig
-
-      with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        config = ResumabilityConfig(is_resumable=True)
-      app = app.model_copy(update={"resumability_config": config})
-    return Runner(
-      app=app,
-      session_service=self.session_service,
-      artifact_service=InMemoryArtifactService(),
-      memory_service=InMemoryMemoryService(),
-    )
-
-  def _query_text(self, query: str | dict[str, Any]) -> str:
-    assert self.agent is not None
-    model = _schema_model(getattr(self.agent.root_agent, "input_schema", None))
-    if model is None:
-      if not isinstance(query, str):
-        raise TurnValidationError.about(
-          "user query", "this agent takes a text message, not an object"
-        )
-      if not query.strip():
-        raise TurnValidationError.about("user query", "the message is empty")
-      return query
-    value = _structured(model, query, "user query", "this agent takes a {} object as input (JSON)")
-    return value.model_dump_json()
-
-  def _response_for(self, ask: _Ask, turn: ModelTurn | ToolCallsTurn | FinalTurn) -> LlmResponse:
-    from google.adk.models.llm_response import LlmResponse
-    from google.genai import types
-
-    request = ask.request
-    parts: list[types.Part] = []
-    if isinstance(turn, ToolCallsTurn):
-      problems = []
-      for index, call in enumerate(turn.calls):
-        spec = request.tool(call.tool)
-        if spec is None:
-          offered = ", ".join(t.name for t in request.tools) or "none"
-          problems.append(
-            CallErrors(
-              index=index,
-              tool=call.tool,
-              errors=[FieldError(path="", message=f"unknown tool; the request offers: {offered}")],
-            )
-          )
-          continue
-        errors = validate_arguments(spec, call.args)
-        if errors:
-          problems.append(CallErrors(index=index, tool=call.tool, errors=errors))
-      if problems:
-        raise TurnValidationError(problems)
-      parts = [
-        types.Part(function_call=types.FunctionCall(name=c.tool, args=dict(c.args)))
-        for c in turn.calls
-      ]
-    else:
-      parts = [self._final_part(ask, turn)]
-    return LlmResponse(content=types.Content(role="model", parts=parts))
-
-  def _final_part(self, ask: _Ask, turn: FinalTurn) -> Any:
-    from google.genai import types
-
-    model = ask.output_model
-    if model is None:
-      text = (
-        turn.text
-        if turn.text is not None
-        else (json.dumps(turn.payload) if turn.payload is not None else "")
-      )
-      if not text.strip():
-        raise TurnValidationError.about("final response", "the answer is empty")
-      return types.Part(text=text)
-    given = turn.payload if turn.payload is not None else (turn.text or "")
-    value = _structured(model, given, "final response", "the agent answers with a {} object (JSON)")
-    data = value.model_dump(mode="json")
-    if ask.request.offers_set_model_response:
-      # With tools and an output schema, ADK expects the answer through its
-      # set_model_response tool, as a model would give it.
-      return types.Part(function_call=types.FunctionCall(name=SET_MODEL_RESPONSE, args=data))
-    return types.Part(text=json.dumps(data))
+    return seat_human(agent, self, self.session_service, resumable=resumable)
 
   async def _run(
     self, message: Any, *, runner: Runner | None = None, invocation_id: str | None = None
@@ -573,12 +424,12 @@ class Simulation:
     self, callback_context: CallbackContext, llm_request: LlmRequest
   ) -> LlmResponse:
     agent = callback_context._invocation_context.agent  # noqa: SLF001
-    output_model = _schema_model(getattr(agent, "output_schema", None))
+    output_model = schema_model(getattr(agent, "output_schema", None))
     self._step += 1
     request = ModelRequest(
       step=self._step,
       agent_name=callback_context.agent_name,
-      system_instruction=_instruction_text(llm_request.config.system_instruction),
+      system_instruction=instruction_text(llm_request.config.system_instruction),
       tools=tool_specs_from_request_tools(llm_request.config.tools),
       raw_contents=list(llm_request.contents),
       output_schema=output_model.model_json_schema() if output_model else None,
@@ -590,47 +441,27 @@ class Simulation:
     return await future
 
   def tool_started(self, call_id: str, tool_name: str, args: dict[str, Any], agent: str) -> None:
-    tool = RunningTool(
-      call_id=call_id, tool_name=tool_name, args=args, agent_name=agent, started_at=time.monotonic()
-    )
-    self._running[call_id] = tool
-    self._cancel[call_id] = asyncio.get_running_loop().create_future()
-    self._emit(ToolStarted(tool=tool))
+    self._emit(ToolStarted(tool=self._tools.start(call_id, tool_name, args, agent)))
 
   def tool_finished(self, call_id: str, *, error: BaseException | None) -> dict[str, Any]:
-    tool = self._running.pop(call_id, None)
-    if tool is None and call_id in self._notes:
-      # ADK runs the after-tool callbacks on an error answer too: the call
-      # already ended, keep what its end recorded.
-      return self._notes[call_id]
-    self._cancel.pop(call_id, None)
-    duration = time.monotonic() - tool.started_at if tool else 0.0
-    note: dict[str, Any] = {"duration_s": round(duration, 6)}
-    cancelled = isinstance(error, ToolCancelledError)
-    if error is not None and not isinstance(error, asyncio.CancelledError):
-      note["error"] = {
-        "type": type(error).__name__,
-        "message": str(error),
-        "traceback": format_traceback(error),
-        "cancelled": cancelled,
-      }
-    self._notes[call_id] = note
-    self._emit(
-      ToolFinished(
-        call_id=call_id,
-        tool_name=tool.tool_name if tool else "",
-        duration_s=duration,
-        failed=error is not None,
-        cancelled=cancelled,
+    tool, note, ended_now = self._tools.finish(call_id, error)
+    if ended_now:
+      self._emit(
+        ToolFinished(
+          call_id=call_id,
+          tool_name=tool.tool_name if tool else "",
+          duration_s=note["duration_s"],
+          failed=error is not None,
+          cancelled=isinstance(error, ToolCancelledError),
+        )
       )
-    )
     return note
 
   def cancel_signal(self, call_id: str) -> asyncio.Future[None] | None:
-    return self._cancel.get(call_id)
+    return self._tools.signal(call_id)
 
   def call_notes(self, call_id: str) -> dict[str, Any] | None:
-    return self._notes.get(call_id)
+    return self._tools.notes(call_id)
 
 
 def _being_cancelled() -> bool:

@@ -13,9 +13,9 @@ from pydantic import ValidationError
 from adk_simulator.engine.config import ConfigError
 from adk_simulator.engine.config import SimulatedAgentConfig
 from adk_simulator.engine.config import SimulatorConfig
-from adk_simulator.engine.config import config_from_agents_dir
-from adk_simulator.engine.config import load_config
 from adk_simulator.engine.config import snake_case
+from adk_simulator.engine.config_file import config_from_agents_dir
+from adk_simulator.engine.config_file import load_config
 
 PYPROJECT_HEAD = '[project]\nname = "demo"\nversion = "0.1.0"\n\n'
 

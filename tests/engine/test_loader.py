@@ -16,8 +16,8 @@ from google.adk.apps.app import App
 from pydantic import BaseModel
 
 from adk_simulator.engine.config import SimulatedAgentConfig
-from adk_simulator.engine.config import config_from_agents_dir
-from adk_simulator.engine.config import load_config
+from adk_simulator.engine.config_file import config_from_agents_dir
+from adk_simulator.engine.config_file import load_config
 from adk_simulator.engine.loader import AgentLoadError
 from adk_simulator.engine.loader import AgentLoadFailure
 from adk_simulator.engine.loader import LoadedAgent
