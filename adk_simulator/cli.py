@@ -182,7 +182,13 @@ async def _play(
   if isinstance(loaded, AgentLoadFailure):
     click.echo(f"adk-sim: agent {agent_config.name!r} failed to load: {loaded.error}", err=True)
     return EXIT_FAILED
-  simulation = workspace.new_simulation()
+  from adk_simulator.engine.storage import StorageError
+
+  try:
+    simulation = workspace.new_simulation()
+  except StorageError as error:
+    click.echo(f"adk-sim: {error}", err=True)
+    return EXIT_BAD_INPUT
   await simulation.select_agent(loaded)
   try:
     await ScriptPlayer(simulation, script, echo=click.echo).play()

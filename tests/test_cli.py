@@ -214,3 +214,11 @@ def test_the_bundled_example_eval_set_is_valid():
   code, out, err = run(REPO_ROOT, "validate", "evalsets/math_agent.evalset.json")
   assert code == 0, err
   assert "valid EvalSet 'math_evals'" in out
+
+
+def test_a_session_store_that_cannot_open_is_a_clear_error(project: Path):
+  code, _, err = run(
+    project, "play", str(SCRIPTS / "math_two_turns.json"), "--session-service-uri", "nodb"
+  )
+  assert code == 2
+  assert "session_service_uri 'nodb' has no scheme" in err

@@ -66,5 +66,11 @@ def open_session_service(uri: str, *, base_dir: Path) -> BaseSessionService:
 
   try:
     return create_session_service_from_options(base_dir=base_dir, session_service_uri=uri)
+  except ModuleNotFoundError as error:
+    raise StorageError(
+      f"cannot open session_service_uri {uri!r}: {error}. SQLAlchemy stores need"
+      " SQLAlchemy and the URL's driver: install the `postgres` extra"
+      " (`uv sync --extra postgres`, or `pip install 'adk-simulator[postgres]'`)"
+    ) from error
   except Exception as error:  # an unknown driver or a malformed URL
     raise StorageError(f"cannot open session_service_uri {uri!r}: {error}") from error
