@@ -202,7 +202,13 @@ def _print_report(report: ReplayReport, *, steps: bool) -> None:
 )
 @click.option("--check", is_flag=True, help="Exit 1 when any step differs or fails differently.")
 @click.option("--export", "export", is_flag=True, help="Export each replay as a new golden trace.")
-@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+  "--concurrency",
+  default=4,
+  show_default=True,
+  type=click.IntRange(1, 64),
+  help="With --all: how many sessions replay at once.",
+)
 @config_option
 @session_uri_option
 def replay(
