@@ -203,6 +203,13 @@ def _print_report(report: ReplayReport, *, steps: bool) -> None:
 @click.option("--check", is_flag=True, help="Exit 1 when any step differs or fails differently.")
 @click.option("--export", "export", is_flag=True, help="Export each replay as a new golden trace.")
 @click.option(
+  "--ignore",
+  "ignore",
+  multiple=True,
+  metavar="PATH",
+  help="An output path not to compare, e.g. '$.created_at' or '$.items[*].id' (repeatable).",
+)
+@click.option(
   "--concurrency",
   default=4,
   show_default=True,
@@ -218,6 +225,7 @@ def replay(
   check: bool,
   export: bool,
   concurrency: int,
+  ignore: tuple[str, ...],
   config_path: Path | None,
   session_service_uri: str | None,
 ) -> None:
@@ -229,7 +237,9 @@ def replay(
   if replay_all == (target is not None):
     fail("give a SESSION_ID or FILE to replay, or --all", EXIT_BAD_INPUT)
   workspace, store = _open(config_path, session_service_uri)
-  code = asyncio.run(_replay(workspace, store, target, agent_name, check, export, concurrency))
+  code = asyncio.run(
+    _replay(workspace, store, target, agent_name, check, export, concurrency, ignore)
+  )
   sys.exit(code)
 
 
@@ -241,6 +251,7 @@ async def _replay(
   check: bool,
   export: bool,
   concurrency: int,
+  ignore: tuple[str, ...] = (),
 ) -> int:
   from google.adk.sessions.in_memory_session_service import InMemorySessionService
 
@@ -282,6 +293,7 @@ async def _replay(
     concurrency=concurrency,
     export=export,
     on_report=lambda r: _print_report(r, steps=single),
+    ignore=ignore,
   )
   identical = sum(r.outcome == "identical" for r in reports)
   differ = sum(r.outcome == "differs" for r in reports)

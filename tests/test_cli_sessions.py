@@ -148,3 +148,11 @@ def test_a_sqlalchemy_url_stores_sessions_like_adk_web(shop: Path, tmp_path: Pat
   assert row["status"] == "completed"
   code, out, _ = run(shop, "replay", "--all", "--check", "--session-service-uri", url)
   assert code == 0 and "1 identical" in out
+
+
+def test_replay_ignore_skips_paths_that_change_every_run(shop: Path):
+  session_id = only_session(shop)["id"]
+  (shop / "prices.json").write_text(json.dumps({"tea": 3.5}), encoding="utf-8")
+  code, out, _ = run(shop, "replay", session_id, "--check", "--ignore", "$.price")
+  assert code == 0, out
+  assert "1 identical" in out

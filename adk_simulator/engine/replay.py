@@ -9,7 +9,9 @@ and the data behind them.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
@@ -94,24 +96,41 @@ class ReplayReport(BaseModel):
     return [s for s in self.steps if s.outcome != "identical"]
 
 
-def json_diff(recorded: Any, replayed: Any, path: str = "$") -> list[str]:
+def ignored_paths(patterns: Iterable[str]) -> Callable[[str], bool]:
+  """A test for the paths a replay does not compare, e.g. `$.created_at`.
+
+  `*` stands for one key or one list index: `$.items[*].id`. Ignoring a path
+  ignores everything under it.
+  """
+  compiled = [
+    re.compile(re.escape(p.strip()).replace(r"\*", r"[^.\[\]]+") + r"\Z") for p in patterns
+  ]
+  return lambda path: any(c.match(path) for c in compiled)
+
+
+def json_diff(
+  recorded: Any, replayed: Any, path: str = "$", ignore: Callable[[str], bool] | None = None
+) -> list[str]:
   """A structural diff of two JSON values: one line per difference, by path."""
+  if ignore is not None and ignore(path):
+    return []
   if isinstance(recorded, dict) and isinstance(replayed, dict):
     lines: list[str] = []
     for key in recorded:
       where = f"{path}.{key}"
       if key not in replayed:
-        lines.append(f"{where}: only in the recording ({_short(recorded[key])})")
+        if not (ignore and ignore(where)):
+          lines.append(f"{where}: only in the recording ({_short(recorded[key])})")
       else:
-        lines.extend(json_diff(recorded[key], replayed[key], where))
+        lines.extend(json_diff(recorded[key], replayed[key], where, ignore))
     for key in replayed:
-      if key not in recorded:
+      if key not in recorded and not (ignore and ignore(f"{path}.{key}")):
         lines.append(f"{path}.{key}: only in the replay ({_short(replayed[key])})")
     return lines
   if isinstance(recorded, list) and isinstance(replayed, list):
     lines = []
     for index, (old, new) in enumerate(zip(recorded, replayed, strict=False)):
-      lines.extend(json_diff(old, new, f"{path}[{index}]"))
+      lines.extend(json_diff(old, new, f"{path}[{index}]", ignore))
     if len(recorded) != len(replayed):
       lines.append(f"{path}: {len(recorded)} items recorded, {len(replayed)} now")
     return lines
@@ -125,7 +144,11 @@ def _short(value: Any, limit: int = 80) -> str:
   return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def compare(recorded: RecordedResult, replayed: RecordedResult) -> tuple[StepOutcome, list[str]]:
+def compare(
+  recorded: RecordedResult,
+  replayed: RecordedResult,
+  ignore: Callable[[str], bool] | None = None,
+) -> tuple[StepOutcome, list[str]]:
   """Outputs are compared structurally; errors by type and message."""
   if recorded.is_error != replayed.is_error:
     return "fails_differently", [f"recorded {recorded.describe()}", f"now {replayed.describe()}"]
@@ -135,7 +158,7 @@ def compare(recorded: RecordedResult, replayed: RecordedResult) -> tuple[StepOut
     return "differs", [f"recorded {recorded.describe()}", f"now {replayed.describe()}"]
   old = pydantic_core.to_jsonable_python(recorded.output, fallback=repr)
   new = pydantic_core.to_jsonable_python(replayed.output, fallback=repr)
-  lines = json_diff(old, new)
+  lines = json_diff(old, new, ignore=ignore)
   return ("differs", lines) if lines else ("identical", [])
 
 
@@ -220,6 +243,7 @@ async def replay_session(
   *,
   export: bool = False,
   on_step: Callable[[ReplayStep], None] | None = None,
+  ignore: Iterable[str] = (),
 ) -> ReplayReport:
   """Replays `session` in `simulation` (a new one, in SELECTING_AGENT).
 
@@ -229,8 +253,11 @@ async def replay_session(
     session: The recorded session.
     export: Export the fresh session as a golden trace when it completes.
     on_step: Called with each step as soon as it is compared.
+    ignore: Output paths not to compare (see `ignored_paths`), for values that
+      change on every run such as timestamps or new ids.
   """
   report = ReplayReport(session_id=session.id, agent=agent.config.name)
+  skip = ignored_paths(ignore)
   recording = recording_of(session.events)
   await simulation.select_agent(agent, initial_state=recovered_initial_state(session))
   simulation.replay_of = session.id
@@ -267,7 +294,7 @@ async def replay_session(
           if on_step:
             on_step(step)
         raise _Stop(f"turn {turn}: the recorded call no longer fits the agent: {error}") from None
-      _compare_turn(report, recording, move, simulation, before, turn, on_step)
+      _compare_turn(report, recording, move, simulation, before, turn, on_step, skip)
       if simulation.run_error is not None:
         raise _Stop(
           f"the run failed: {simulation.run_error.error_type}: {simulation.run_error.message}"
@@ -293,6 +320,7 @@ def _compare_turn(
   before: int,
   turn: int,
   on_step: Callable[[ReplayStep], None] | None,
+  skip: Callable[[str], bool],
 ) -> None:
   new = simulation.history.entries[before:]
   made = [e for e in new if isinstance(e, ToolCall)]
@@ -316,7 +344,7 @@ def _compare_turn(
           "the recording has no result for this call" if recorded is None else "no result now"
         ]
     else:
-      step.outcome, step.diff = compare(recorded, replayed)
+      step.outcome, step.diff = compare(recorded, replayed, skip)
     report.steps.append(step)
     if on_step:
       on_step(step)
@@ -337,6 +365,7 @@ async def replay_many(
   concurrency: int = 4,
   export: bool = False,
   on_report: Callable[[ReplayReport], None] | None = None,
+  ignore: Iterable[str] = (),
 ) -> list[ReplayReport]:
   """Replays several sessions, at most `concurrency` at a time, in input order."""
   gate = asyncio.Semaphore(max(1, concurrency))
@@ -344,7 +373,9 @@ async def replay_many(
   async def one(agent: LoadedAgent, session: Session) -> ReplayReport:
     async with gate:
       try:
-        report = await replay_session(new_simulation(), agent, session, export=export)
+        report = await replay_session(
+          new_simulation(), agent, session, export=export, ignore=ignore
+        )
       except Exception as error:  # one broken session must not stop the batch
         report = ReplayReport(
           session_id=session.id,

@@ -377,3 +377,25 @@ async def test_importing_a_file_that_is_not_a_session_names_the_file(math, tmp_p
   with pytest.raises(SessionFileError, match="its app 'weather' is none of the configured agents"):
     await store.import_json(unknown)
   assert await store.list() == []
+
+
+def test_ignored_paths_are_not_compared():
+  from adk_simulator.engine.replay import ignored_paths
+
+  recorded = {"id": 13, "at": "10:00", "items": [{"id": 1, "n": 2}], "total": 5}
+  replayed = {"id": 14, "at": "10:05", "items": [{"id": 9, "n": 2}], "total": 6, "new": 1}
+  skip = ignored_paths(["$.id", "$.at", "$.items[*].id", "$.new"])
+  assert json_diff(recorded, replayed, ignore=skip) == ["$.total: 5 → 6"]
+  assert ignored_paths(["$.items"])("$.items"), "a whole subtree"
+  assert not ignored_paths(["$.items[*].id"])("$.items[0].name")
+
+
+async def test_replay_with_ignored_paths_is_identical_despite_new_values(pricing):
+  workspace, agent, prices = pricing
+  recorded = await record_pricing(workspace, agent)
+  prices.write_text(json.dumps({"tea": 3, "cake": 5}), encoding="utf-8")
+  session = await recorded.stored_session()
+  report = await replay_session(
+    Simulation(InMemorySessionService()), agent, session, ignore=["$.price", "$.items.cake"]
+  )
+  assert report.outcome == "identical", [s.diff for s in report.steps]
