@@ -156,3 +156,15 @@ def test_replay_ignore_skips_paths_that_change_every_run(shop: Path):
   code, out, _ = run(shop, "replay", session_id, "--check", "--ignore", "$.price")
   assert code == 0, out
   assert "1 identical" in out
+
+
+def test_the_agents_replay_ignore_from_the_config_applies(shop: Path):
+  session_id = only_session(shop)["id"]
+  config = shop / "adk-simulator.toml"
+  config.write_text(config.read_text() + 'replay_ignore = ["$.price"]\n', encoding="utf-8")
+  (shop / "prices.json").write_text(json.dumps({"tea": 4}), encoding="utf-8")
+  code, out, _ = run(shop, "replay", session_id, "--check")
+  assert code == 0, out
+  config.write_text(config.read_text().replace("replay_ignore", "replay_ignores"), encoding="utf-8")
+  code, _, err = run(shop, "replay", session_id)
+  assert code == 2 and "did you mean 'replay_ignore'?" in err

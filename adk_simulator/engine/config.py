@@ -145,6 +145,8 @@ class SimulatedAgentConfig(BaseModel):
   """The session state a new session starts with."""
   user_id: str = DEFAULT_USER_ID
   description: str | None = None
+  replay_ignore: list[str] = Field(default_factory=list)
+  """Tool output paths replays do not compare (`$.created_at`, `$.items[*].id`)."""
   """Shown instead of the agent's own description when set."""
   base_dir: Path = Field(default_factory=Path.cwd)
   """Folder relative paths resolve against and modules are imported from:

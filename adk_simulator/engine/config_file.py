@@ -53,6 +53,7 @@ class _FileAgent(BaseModel):
   initial_state: dict[str, Any] = Field(default_factory=dict)
   user_id: str = DEFAULT_USER_ID
   description: str | None = None
+  replay_ignore: list[str] = Field(default_factory=list)
 
   @field_validator("name", "user_id")
   @classmethod
@@ -203,6 +204,7 @@ def _build(table: dict[str, Any], path: Path, prefix: str) -> SimulatorConfig:
           initial_state=entry.initial_state,
           user_id=entry.user_id,
           description=entry.description,
+          replay_ignore=entry.replay_ignore,
           base_dir=base_dir,
           source=path,
           source_key=source_key,

@@ -254,10 +254,11 @@ async def replay_session(
     export: Export the fresh session as a golden trace when it completes.
     on_step: Called with each step as soon as it is compared.
     ignore: Output paths not to compare (see `ignored_paths`), for values that
-      change on every run such as timestamps or new ids.
+      change on every run such as timestamps or new ids; added to the agent's
+      configured `replay_ignore`.
   """
   report = ReplayReport(session_id=session.id, agent=agent.config.name)
-  skip = ignored_paths(ignore)
+  skip = ignored_paths([*agent.config.replay_ignore, *ignore])
   recording = recording_of(session.events)
   await simulation.select_agent(agent, initial_state=recovered_initial_state(session))
   simulation.replay_of = session.id
