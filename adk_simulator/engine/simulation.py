@@ -29,7 +29,7 @@ from adk_simulator.engine.responses import instruction_text
 from adk_simulator.engine.responses import query_text
 from adk_simulator.engine.responses import response_for
 from adk_simulator.engine.responses import schema_model
-from adk_simulator.engine.schemas import tool_specs_from_request_tools
+from adk_simulator.engine.schemas import tool_specs_from_llm_request
 from adk_simulator.engine.sessions import last_conversation_event
 from adk_simulator.engine.sessions import metadata_event
 from adk_simulator.engine.sessions import recovered_initial_state
@@ -430,7 +430,7 @@ class Simulation:
       step=self._step,
       agent_name=callback_context.agent_name,
       system_instruction=instruction_text(llm_request.config.system_instruction),
-      tools=tool_specs_from_request_tools(llm_request.config.tools),
+      tools=tool_specs_from_llm_request(llm_request),
       raw_contents=list(llm_request.contents),
       output_schema=output_model.model_json_schema() if output_model else None,
     )
