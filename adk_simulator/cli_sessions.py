@@ -258,17 +258,13 @@ async def _replay(
   from adk_simulator.engine.replay import replay_many
   from adk_simulator.engine.session_store import SessionFileError
   from adk_simulator.engine.session_store import SessionNotFoundError
-  from adk_simulator.engine.simulation import Simulation
 
   scratch = InMemorySessionService()
   jobs: list[tuple[Any, Any]] = []
   if target is None:
-    rows = await store.list(agent=agent_name)
-    skipped = [r for r in rows if r.status == "in_progress"]
-    for row in rows:
-      if row.status != "in_progress":
-        stored = await store.find(row.id)
-        jobs.append((stored.agent, stored.session))
+    every = await store.stored(agent=agent_name)
+    skipped = [s for s in every if s.summary.status == "in_progress"]
+    jobs = [(s.agent, s.session) for s in every if s.summary.status != "in_progress"]
     if skipped:
       click.echo(f"skipping {len(skipped)} unfinished session(s): resume them first", err=True)
   elif Path(target).is_file():
@@ -289,7 +285,7 @@ async def _replay(
   single = len(jobs) == 1 and target is not None
   reports = await replay_many(
     jobs,
-    lambda: Simulation(scratch),
+    workspace.scratch_simulation,
     concurrency=concurrency,
     export=export,
     on_report=lambda r: _print_report(r, steps=single),

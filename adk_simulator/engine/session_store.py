@@ -57,42 +57,44 @@ class SessionStore:
     named = [a for a in same_app if a.config.name == start.get("agent")]
     return (named or same_app or [None])[0]
 
-  async def _sessions(self) -> list[Session]:
-    found: list[Session] = []
+  async def _briefs(self) -> list[Session]:
+    """Every stored session of the configured apps, without its events."""
+    briefs: list[Session] = []
     for app_name in dict.fromkeys(a.app_name for a in self.agents):
-      listed = await self.session_service.list_sessions(app_name=app_name)
-      for brief in listed.sessions:
-        full = await self.session_service.get_session(
-          app_name=brief.app_name, user_id=brief.user_id, session_id=brief.id
-        )
-        if full is not None:
-          found.append(full)
-    return found
+      briefs.extend((await self.session_service.list_sessions(app_name=app_name)).sessions)
+    return briefs
 
-  async def list(self, *, agent: str | None = None) -> list[SessionSummary]:
-    """Every stored session of the configured agents, newest first."""
-    rows = []
-    for session in await self._sessions():
-      owner = self._agent_for(session)
-      if owner is None:
+  async def _full(self, brief: Session) -> Session | None:
+    return await self.session_service.get_session(
+      app_name=brief.app_name, user_id=brief.user_id, session_id=brief.id
+    )
+
+  async def stored(self, *, agent: str | None = None) -> list[StoredSession]:
+    """Every stored session of the configured agents (or of `agent`), newest first."""
+    found = []
+    for brief in await self._briefs():
+      session = await self._full(brief)
+      owner = self._agent_for(session) if session is not None else None
+      if session is None or owner is None:
         continue
       if agent is not None and agent.casefold() not in (
         owner.config.name.casefold(),
         owner.config.snake_name,
       ):
         continue
-      rows.append(summarize(session, agent=owner.config.name))
-    return sorted(rows, key=lambda r: r.started, reverse=True)
+      found.append(StoredSession(owner, session, summarize(session, agent=owner.config.name)))
+    return sorted(found, key=lambda s: s.summary.started, reverse=True)
+
+  async def list(self, *, agent: str | None = None) -> list[SessionSummary]:
+    """The summaries of `stored`, newest first."""
+    return [s.summary for s in await self.stored(agent=agent)]
 
   async def find(self, session_id: str) -> StoredSession:
     """The session with this id, or the only one whose id starts with it."""
-    matches = []
-    for session in await self._sessions():
-      if session.id == session_id:
-        matches = [session]
-        break
-      if session.id.startswith(session_id):
-        matches.append(session)
+    briefs = await self._briefs()
+    matches = [b for b in briefs if b.id == session_id] or [
+      b for b in briefs if b.id.startswith(session_id)
+    ]
     if not matches:
       raise SessionNotFoundError(
         f"no stored session {session_id!r}: `adk-sim sessions list` shows the ids"
@@ -102,7 +104,9 @@ class SessionStore:
       raise SessionNotFoundError(
         f"{session_id!r} matches several sessions ({ids}): give more of it"
       )
-    session = matches[0]
+    session = await self._full(matches[0])
+    if session is None:
+      raise SessionNotFoundError(f"session {matches[0].id} is no longer in the store")
     owner = self._agent_for(session)
     if owner is None:
       raise SessionNotFoundError(f"session {session.id} belongs to no configured agent")

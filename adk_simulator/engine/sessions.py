@@ -13,7 +13,6 @@ carrying `custom_metadata["adk_simulator"]`:
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import TYPE_CHECKING
 from typing import Any
@@ -24,6 +23,7 @@ from pydantic import Field
 
 from adk_simulator.engine.history import METADATA_KEY
 from adk_simulator.engine.history import FinalResponse
+from adk_simulator.engine.history import History
 from adk_simulator.engine.history import UserQuery
 from adk_simulator.engine.projection import project_history
 
@@ -124,10 +124,14 @@ def last_conversation_event(events: list[Event]) -> Event | None:
   return None
 
 
-def session_status(events: list[Event]) -> SessionStatus:
-  """in_progress until the agent has answered the last user turn."""
-  history = project_history(events)
-  entries = history.entries
+def session_status(events: list[Event], history: History | None = None) -> SessionStatus:
+  """in_progress until the agent has answered the last user turn.
+
+  Args:
+    events: The session's events.
+    history: Their projection, when the caller has it already.
+  """
+  entries = (history or project_history(events)).entries
   if not entries or not isinstance(entries[-1], FinalResponse):
     return "in_progress"
   last_content = max(i for i, e in enumerate(events) if e.content and e.content.parts)
@@ -152,10 +156,6 @@ def summarize(session: Session, *, agent: str | None = None) -> SessionSummary:
     turns=history.turns,
     tool_calls=history.tool_calls,
     errors=history.errors,
-    status=session_status(session.events),
+    status=session_status(session.events, history),
     exports=exports_of(session.events),
   )
-
-
-def now() -> float:
-  return time.time()
