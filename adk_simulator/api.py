@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adk_simulator.engine.config import SimulatedAgentConfig
-from adk_simulator.engine.config import SimulatorConfig
+from adk_simulator.engine.config.model import SimulatedAgentConfig
+from adk_simulator.engine.config.model import SimulatorConfig
 from adk_simulator.engine.workspace import Workspace
 
 __all__ = ["AgentSimulator", "SimulatedAgentConfig"]

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from adk_simulator.engine.config import SimulatedAgentConfig
-from adk_simulator.engine.config import SimulatorConfig
+from adk_simulator.engine.config.model import SimulatedAgentConfig
+from adk_simulator.engine.config.model import SimulatorConfig
 from adk_simulator.engine.workspace import Workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ import pytest
 
 from adk_simulator import AgentSimulator
 from adk_simulator import SimulatedAgentConfig
-from adk_simulator.engine.loader import LoadedAgent
+from adk_simulator.engine.agents.loader import LoadedAgent
 from adk_simulator.tui.app import SimulatorApp
 from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
 

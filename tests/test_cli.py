@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from google.adk.evaluation.eval_set import EvalSet
 
-from adk_simulator.cli import main
+from adk_simulator.cli.main import main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = Path(__file__).parent / "scripts"

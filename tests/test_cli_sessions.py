@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from adk_simulator.cli import main
+from adk_simulator.cli.main import main
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "agents"
 SCRIPTS = Path(__file__).resolve().parent / "scripts"

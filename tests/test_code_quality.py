@@ -50,10 +50,12 @@ def _imports_after(code: str) -> set[str]:
 
 def test_engine_never_imports_textual():
   engine = [
-    p.stem for p in (REPO_ROOT / "adk_simulator" / "engine").glob("*.py") if p.stem != "__init__"
+    ".".join(p.relative_to(REPO_ROOT / "adk_simulator" / "engine").with_suffix("").parts)
+    for p in (REPO_ROOT / "adk_simulator" / "engine").rglob("*.py")
+    if p.stem != "__init__"
   ]
   code = "\n".join(f"import adk_simulator.engine.{name}" for name in engine)
-  code += "\nimport adk_simulator.cli\nimport adk_simulator.api"
+  code += "\nimport adk_simulator.cli.main\nimport adk_simulator.api"
   loaded = _imports_after(code)
   assert not {m for m in loaded if m == "textual" or m.startswith("textual.")}
 
@@ -71,8 +73,8 @@ def test_tui_never_imports_adk_directly():
 def test_cheap_modules_do_not_load_adk():
   """What the app needs to paint its first screen must not wait for ADK."""
   loaded = _imports_after(
-    "import adk_simulator, adk_simulator.cli, adk_simulator.engine.workspace,"
-    " adk_simulator.engine.config, adk_simulator.engine.config_file,"
-    " adk_simulator.engine.turns, adk_simulator.engine.forms"
+    "import adk_simulator, adk_simulator.cli.main, adk_simulator.engine.workspace,"
+    " adk_simulator.engine.config.model, adk_simulator.engine.config.files,"
+    " adk_simulator.engine.runtime.turns, adk_simulator.engine.schema.forms"
   )
   assert not {m for m in loaded if m.startswith("google.adk")}

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
   from google.adk.sessions.base_session_service import BaseSessionService
 
-  from adk_simulator.engine.config import SimulatedAgentConfig
-  from adk_simulator.engine.config import SimulatorConfig
-  from adk_simulator.engine.loader import AgentLoadFailure
-  from adk_simulator.engine.loader import LoadedAgent
-  from adk_simulator.engine.simulation import Listener
-  from adk_simulator.engine.simulation import Simulation
+  from adk_simulator.engine.agents.loader import AgentLoadFailure
+  from adk_simulator.engine.agents.loader import LoadedAgent
+  from adk_simulator.engine.config.model import SimulatedAgentConfig
+  from adk_simulator.engine.config.model import SimulatorConfig
+  from adk_simulator.engine.runtime.simulation import Listener
+  from adk_simulator.engine.runtime.simulation import Simulation
 
 
 class Workspace:
@@ -38,20 +38,20 @@ class Workspace:
 
   def load_agent(self, agent: SimulatedAgentConfig) -> LoadedAgent | AgentLoadFailure:
     """Imports one agent. Blocking: call it from a thread worker."""
-    from adk_simulator.engine.loader import load_agents
+    from adk_simulator.engine.agents.loader import load_agents
 
     return load_agents([agent])[0]
 
   def warm_up(self) -> float:
     """Pays ADK's lazy imports now (blocking: from a thread worker); see `warmup`."""
-    from adk_simulator.engine.warmup import warm_up
+    from adk_simulator.engine.agents.warmup import warm_up
 
     return warm_up()
 
   @property
   def session_service(self) -> BaseSessionService:
     if self._session_service is None:
-      from adk_simulator.engine.storage import open_session_service
+      from adk_simulator.engine.store.services import open_session_service
 
       self._session_service = open_session_service(
         self.config.session_service_uri, base_dir=self.base_dir
@@ -62,12 +62,12 @@ class Workspace:
     """A simulation on a throwaway in-memory store: replays, checks, warm-ups."""
     from google.adk.sessions.in_memory_session_service import InMemorySessionService
 
-    from adk_simulator.engine.simulation import Simulation
+    from adk_simulator.engine.runtime.simulation import Simulation
 
     return Simulation(InMemorySessionService(), listener=listener)
 
   def new_simulation(self, *, listener: Listener | None = None) -> Simulation:
     """A simulation in SELECTING_AGENT, storing into this workspace's store."""
-    from adk_simulator.engine.simulation import Simulation
+    from adk_simulator.engine.runtime.simulation import Simulation
 
     return Simulation(self.session_service, listener=listener)

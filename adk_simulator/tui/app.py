@@ -27,7 +27,7 @@ from textual.binding import Binding
 from textual.worker import Worker
 from textual.worker import WorkerState
 
-from adk_simulator.engine.phase import Phase
+from adk_simulator.engine.runtime.phase import Phase
 from adk_simulator.tui.clock import Clock
 from adk_simulator.tui.messages import EngineEventPosted
 from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
@@ -37,9 +37,9 @@ if TYPE_CHECKING:
   from textual.dom import DOMNode
   from textual.screen import Screen
 
-  from adk_simulator.engine.loader import LoadedAgent
-  from adk_simulator.engine.simulation import Simulation
-  from adk_simulator.engine.turns import EngineEvent
+  from adk_simulator.engine.agents.loader import LoadedAgent
+  from adk_simulator.engine.runtime.simulation import Simulation
+  from adk_simulator.engine.runtime.turns import EngineEvent
   from adk_simulator.engine.workspace import Workspace
 
 

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-  from adk_simulator.engine.loader import AgentLoadFailure
-  from adk_simulator.engine.loader import LoadedAgent
-  from adk_simulator.engine.turns import EngineEvent
+  from adk_simulator.engine.agents.loader import AgentLoadFailure
+  from adk_simulator.engine.agents.loader import LoadedAgent
+  from adk_simulator.engine.runtime.turns import EngineEvent
 
 
 class EngineEventPosted(Message):

@@ -27,14 +27,14 @@ def ms(seconds: float) -> str:
 
 async def main() -> None:
   started = time.perf_counter()
-  from adk_simulator.engine.config import SimulatedAgentConfig
-  from adk_simulator.engine.config import SimulatorConfig
-  from adk_simulator.engine.loader import LoadedAgent
-  from adk_simulator.engine.replay import replay_session
-  from adk_simulator.engine.session_store import SessionStore
-  from adk_simulator.engine.simulation import Simulation
-  from adk_simulator.engine.turns import answer
-  from adk_simulator.engine.turns import call
+  from adk_simulator.engine.agents.loader import LoadedAgent
+  from adk_simulator.engine.config.model import SimulatedAgentConfig
+  from adk_simulator.engine.config.model import SimulatorConfig
+  from adk_simulator.engine.replay.replayer import replay_session
+  from adk_simulator.engine.runtime.simulation import Simulation
+  from adk_simulator.engine.runtime.turns import answer
+  from adk_simulator.engine.runtime.turns import call
+  from adk_simulator.engine.store.sessions import SessionStore
   from adk_simulator.engine.workspace import Workspace
 
   imported = time.perf_counter()

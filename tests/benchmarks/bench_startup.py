@@ -29,7 +29,7 @@ marks = {}
 def mark(name):
   marks.setdefault(name, time.time() - spawned)
 
-from adk_simulator.engine.config_file import load_config
+from adk_simulator.engine.config.files import load_config
 from adk_simulator.engine.workspace import Workspace
 from adk_simulator.tui.app import SimulatorApp
 from adk_simulator.tui.screens.agent_picker import AgentPickerScreen

@@ -101,7 +101,7 @@ def append_in_process(path: str, case_json: str, count: int, ready, go) -> None:
   """
   from google.adk.evaluation.eval_case import EvalCase
 
-  from adk_simulator.engine.evalset_file import EvalSetWriter
+  from adk_simulator.engine.export.evalset_file import EvalSetWriter
 
   case = EvalCase.model_validate_json(case_json)
   writer = EvalSetWriter(path)

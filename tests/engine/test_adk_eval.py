@@ -32,8 +32,8 @@ from google.adk.sessions.session import Session
 from google.genai import types
 from pydantic import Field
 
-from adk_simulator.engine.evalset_file import EvalSetWriter
-from adk_simulator.engine.export import GoldenTraceBuilder
+from adk_simulator.engine.export.evalset_file import EvalSetWriter
+from adk_simulator.engine.export.golden_trace import GoldenTraceBuilder
 
 TRAJECTORY = "tool_trajectory_avg_score"
 RESPONSE_MATCH = "response_match_score"

@@ -1,4 +1,4 @@
-"""Tests for adk_simulator.engine.config: every source, default and error."""
+"""Tests for adk_simulator.engine.config.model: every source, default and error."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from adk_simulator.engine.config import ConfigError
-from adk_simulator.engine.config import SimulatedAgentConfig
-from adk_simulator.engine.config import SimulatorConfig
-from adk_simulator.engine.config import snake_case
-from adk_simulator.engine.config_file import config_from_agents_dir
-from adk_simulator.engine.config_file import load_config
+from adk_simulator.engine.config.files import config_from_agents_dir
+from adk_simulator.engine.config.files import load_config
+from adk_simulator.engine.config.model import ConfigError
+from adk_simulator.engine.config.model import SimulatedAgentConfig
+from adk_simulator.engine.config.model import SimulatorConfig
+from adk_simulator.engine.config.model import snake_case
 
 PYPROJECT_HEAD = '[project]\nname = "demo"\nversion = "0.1.0"\n\n'
 
@@ -449,7 +449,7 @@ def test_snake_case(name: str, snake: str) -> None:
 
 def test_importing_config_and_loader_does_not_import_adk() -> None:
   code = (
-    "import sys, adk_simulator.engine.config, adk_simulator.engine.loader\n"
+    "import sys, adk_simulator.engine.config.model, adk_simulator.engine.agents.loader\n"
     "print(sorted(m for m in sys.modules if m.startswith(('google.adk', 'textual'))))"
   )
   result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -6,17 +6,17 @@ import sqlite3
 
 import pytest
 
-from adk_simulator.engine.history import FinalResponse
-from adk_simulator.engine.history import ToolError
-from adk_simulator.engine.history import ToolOutput
-from adk_simulator.engine.history import UserQuery
-from adk_simulator.engine.loader import LoadedAgent
-from adk_simulator.engine.phase import Phase
-from adk_simulator.engine.simulation import Simulation
-from adk_simulator.engine.turns import TurnValidationError
-from adk_simulator.engine.turns import answer
-from adk_simulator.engine.turns import call
-from adk_simulator.engine.turns import parallel
+from adk_simulator.engine.agents.loader import LoadedAgent
+from adk_simulator.engine.record.history import FinalResponse
+from adk_simulator.engine.record.history import ToolError
+from adk_simulator.engine.record.history import ToolOutput
+from adk_simulator.engine.record.history import UserQuery
+from adk_simulator.engine.runtime.phase import Phase
+from adk_simulator.engine.runtime.simulation import Simulation
+from adk_simulator.engine.runtime.turns import TurnValidationError
+from adk_simulator.engine.runtime.turns import answer
+from adk_simulator.engine.runtime.turns import call
+from adk_simulator.engine.runtime.turns import parallel
 
 
 async def start(make_workspace, folder: str) -> Simulation:

@@ -22,10 +22,10 @@ from google.genai import types
 from pydantic import BaseModel
 from pydantic import Field
 
-from adk_simulator.engine.docstrings import argument_docs
-from adk_simulator.engine.schemas import ToolSpec
-from adk_simulator.engine.schemas import tool_spec_from_declaration
-from adk_simulator.engine.schemas import validate_arguments
+from adk_simulator.engine.schema.docstrings import argument_docs
+from adk_simulator.engine.schema.specs import ToolSpec
+from adk_simulator.engine.schema.specs import tool_spec_from_declaration
+from adk_simulator.engine.schema.specs import validate_arguments
 
 AGENTS_DIR = Path(__file__).resolve().parents[2] / "agents"
 
@@ -236,7 +236,7 @@ def test_a_description_may_open_with_its_args_section() -> None:
 
 
 def test_without_argument_sections_keeps_everything_else():
-  from adk_simulator.engine.docstrings import without_argument_sections
+  from adk_simulator.engine.schema.docstrings import without_argument_sections
 
   description = (
     "Adds two numbers.\n\nArgs:\n  a: The first addend.\n    More about a.\n  b: The second.\n\n"

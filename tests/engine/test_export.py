@@ -32,14 +32,14 @@ from google.adk.evaluation.local_eval_sets_manager import load_eval_set_from_fil
 from google.adk.sessions.session import Session
 from google.adk.sessions.sqlite_session_service import SqliteSessionService
 
-from adk_simulator.engine.evalset_file import EvalSetFileError
-from adk_simulator.engine.evalset_file import EvalSetWriter
-from adk_simulator.engine.evalset_file import validate_eval_set
-from adk_simulator.engine.export import GoldenTraceBuilder
-from adk_simulator.engine.export import NothingToExportError
-from adk_simulator.engine.export import case_warnings
-from adk_simulator.engine.export import snake_case
-from adk_simulator.engine.export import trace_warnings
+from adk_simulator.engine.export.evalset_file import EvalSetFileError
+from adk_simulator.engine.export.evalset_file import EvalSetWriter
+from adk_simulator.engine.export.evalset_file import validate_eval_set
+from adk_simulator.engine.export.golden_trace import GoldenTraceBuilder
+from adk_simulator.engine.export.golden_trace import NothingToExportError
+from adk_simulator.engine.export.golden_trace import case_warnings
+from adk_simulator.engine.export.golden_trace import snake_case
+from adk_simulator.engine.export.golden_trace import trace_warnings
 
 NOW = datetime(2026, 11, 22, 3, 15, 0, 123456, tzinfo=UTC)
 STATE = {"precision": 2, "user:name": "Ada", "history": [1, 2.5, "x"]}

@@ -17,17 +17,17 @@ from google.adk.tools.transfer_to_agent_tool import TransferToAgentTool
 from pydantic import BaseModel
 from pydantic import Field
 
-from adk_simulator.engine.forms import FormField
-from adk_simulator.engine.forms import args_to_values
-from adk_simulator.engine.forms import blank_value
-from adk_simulator.engine.forms import form_from_schema
-from adk_simulator.engine.forms import initial_value
-from adk_simulator.engine.forms import initial_values
-from adk_simulator.engine.forms import is_blank
-from adk_simulator.engine.forms import values_to_args
-from adk_simulator.engine.schemas import ToolSpec
-from adk_simulator.engine.schemas import tool_spec_from_declaration
-from adk_simulator.engine.schemas import validate_arguments
+from adk_simulator.engine.schema.forms import FormField
+from adk_simulator.engine.schema.forms import args_to_values
+from adk_simulator.engine.schema.forms import blank_value
+from adk_simulator.engine.schema.forms import form_from_schema
+from adk_simulator.engine.schema.forms import initial_value
+from adk_simulator.engine.schema.forms import initial_values
+from adk_simulator.engine.schema.forms import is_blank
+from adk_simulator.engine.schema.forms import values_to_args
+from adk_simulator.engine.schema.specs import ToolSpec
+from adk_simulator.engine.schema.specs import tool_spec_from_declaration
+from adk_simulator.engine.schema.specs import validate_arguments
 
 
 class Customer(BaseModel):

@@ -1,4 +1,4 @@
-"""Tests for adk_simulator.engine.loader: real agent folders, modules and objects."""
+"""Tests for adk_simulator.engine.agents.loader: real agent folders, modules and objects."""
 
 from __future__ import annotations
 
@@ -15,15 +15,15 @@ from google.adk.agents import LlmAgent
 from google.adk.apps.app import App
 from pydantic import BaseModel
 
-from adk_simulator.engine.config import SimulatedAgentConfig
-from adk_simulator.engine.config_file import config_from_agents_dir
-from adk_simulator.engine.config_file import load_config
-from adk_simulator.engine.loader import AgentLoadError
-from adk_simulator.engine.loader import AgentLoadFailure
-from adk_simulator.engine.loader import LoadedAgent
-from adk_simulator.engine.loader import count_eval_cases
-from adk_simulator.engine.loader import load_agent_sync
-from adk_simulator.engine.loader import load_agents
+from adk_simulator.engine.agents.loader import AgentLoadError
+from adk_simulator.engine.agents.loader import AgentLoadFailure
+from adk_simulator.engine.agents.loader import LoadedAgent
+from adk_simulator.engine.agents.loader import count_eval_cases
+from adk_simulator.engine.agents.loader import load_agent_sync
+from adk_simulator.engine.agents.loader import load_agents
+from adk_simulator.engine.config.files import config_from_agents_dir
+from adk_simulator.engine.config.files import load_config
+from adk_simulator.engine.config.model import SimulatedAgentConfig
 
 BUNDLED_MATH_AGENT = Path(__file__).resolve().parents[2] / "agents" / "math_agent"
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from google.adk.evaluation.eval_set import EvalSet
 
-from adk_simulator.engine.config import SimulatedAgentConfig
-from adk_simulator.engine.config import SimulatorConfig
-from adk_simulator.engine.loader import LoadedAgent
-from adk_simulator.engine.phase import Phase
-from adk_simulator.engine.turns import answer
-from adk_simulator.engine.turns import call
+from adk_simulator.engine.agents.loader import LoadedAgent
+from adk_simulator.engine.config.model import SimulatedAgentConfig
+from adk_simulator.engine.config.model import SimulatorConfig
+from adk_simulator.engine.runtime.phase import Phase
+from adk_simulator.engine.runtime.turns import answer
+from adk_simulator.engine.runtime.turns import call
 from adk_simulator.engine.workspace import Workspace
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "agents"

@@ -15,23 +15,23 @@ from google.adk.evaluation.eval_set import EvalSet
 from google.adk.sessions.in_memory_session_service import InMemorySessionService
 from google.genai import types
 
-from adk_simulator.engine.config import SimulatedAgentConfig
-from adk_simulator.engine.config import SimulatorConfig
-from adk_simulator.engine.history import ToolCall
-from adk_simulator.engine.history import ToolOutput
-from adk_simulator.engine.history import UserQuery
-from adk_simulator.engine.loader import LoadedAgent
-from adk_simulator.engine.phase import Phase
-from adk_simulator.engine.projection import project_history
-from adk_simulator.engine.replay import json_diff
-from adk_simulator.engine.replay import replay_many
-from adk_simulator.engine.replay import replay_session
-from adk_simulator.engine.session_store import SessionFileError
-from adk_simulator.engine.session_store import SessionStore
-from adk_simulator.engine.simulation import Simulation
-from adk_simulator.engine.turns import answer
-from adk_simulator.engine.turns import call
-from adk_simulator.engine.turns import parallel
+from adk_simulator.engine.agents.loader import LoadedAgent
+from adk_simulator.engine.config.model import SimulatedAgentConfig
+from adk_simulator.engine.config.model import SimulatorConfig
+from adk_simulator.engine.record.history import ToolCall
+from adk_simulator.engine.record.history import ToolOutput
+from adk_simulator.engine.record.history import UserQuery
+from adk_simulator.engine.record.reader import read_events
+from adk_simulator.engine.replay.replayer import json_diff
+from adk_simulator.engine.replay.replayer import replay_many
+from adk_simulator.engine.replay.replayer import replay_session
+from adk_simulator.engine.runtime.phase import Phase
+from adk_simulator.engine.runtime.simulation import Simulation
+from adk_simulator.engine.runtime.turns import answer
+from adk_simulator.engine.runtime.turns import call
+from adk_simulator.engine.runtime.turns import parallel
+from adk_simulator.engine.store.sessions import SessionFileError
+from adk_simulator.engine.store.sessions import SessionStore
 from adk_simulator.engine.workspace import Workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -138,9 +138,9 @@ async def test_a_reopened_session_shows_the_same_history_and_exports_with_its_in
 KILLED_SESSION = textwrap.dedent(
   """
   import asyncio, sys
-  from adk_simulator.engine.config import SimulatedAgentConfig, SimulatorConfig
+  from adk_simulator.engine.config.model import SimulatedAgentConfig, SimulatorConfig
   from adk_simulator.engine.workspace import Workspace
-  from adk_simulator.engine.turns import call
+  from adk_simulator.engine.runtime.turns import call
 
   async def main():
     config = SimulatorConfig(
@@ -353,7 +353,7 @@ async def test_a_session_saved_by_adk_run_imports_and_exports_as_a_golden_trace(
   store = SessionStore(workspace.session_service, [agent])
   imported = await store.import_json(path)
   assert imported.summary.status == "completed" and imported.summary.tool_calls == 1
-  assert project_history(imported.session.events).entries[-1].kind == "final_response"
+  assert read_events(imported.session.events).entries[-1].kind == "final_response"
   simulation = workspace.new_simulation()
   await simulation.open_session(imported.agent, imported.session)
   result = await simulation.export()
@@ -380,7 +380,7 @@ async def test_importing_a_file_that_is_not_a_session_names_the_file(math, tmp_p
 
 
 def test_ignored_paths_are_not_compared():
-  from adk_simulator.engine.replay import ignored_paths
+  from adk_simulator.engine.replay.replayer import ignored_paths
 
   recorded = {"id": 13, "at": "10:00", "items": [{"id": 1, "n": 2}], "total": 5}
   replayed = {"id": 14, "at": "10:05", "items": [{"id": 9, "n": 2}], "total": 6, "new": 1}

@@ -19,19 +19,19 @@ from google.genai import types
 from pydantic import BaseModel
 from pydantic import Field
 
-from adk_simulator.engine import form_fields
-from adk_simulator.engine import forms
-from adk_simulator.engine import json_schema
-from adk_simulator.engine import schemas
-from adk_simulator.engine.json_schema import json_schema_from_genai
-from adk_simulator.engine.json_schema import resolve_refs
-from adk_simulator.engine.schemas import FieldError
-from adk_simulator.engine.schemas import ToolSpec
-from adk_simulator.engine.schemas import format_path
-from adk_simulator.engine.schemas import tool_spec_from_declaration
-from adk_simulator.engine.schemas import tool_specs_from_llm_request
-from adk_simulator.engine.schemas import tool_specs_from_request_tools
-from adk_simulator.engine.schemas import validate_arguments
+from adk_simulator.engine.schema import form_fields
+from adk_simulator.engine.schema import forms
+from adk_simulator.engine.schema import json_schema
+from adk_simulator.engine.schema import specs as schemas
+from adk_simulator.engine.schema.json_schema import json_schema_from_genai
+from adk_simulator.engine.schema.json_schema import resolve_refs
+from adk_simulator.engine.schema.specs import FieldError
+from adk_simulator.engine.schema.specs import ToolSpec
+from adk_simulator.engine.schema.specs import format_path
+from adk_simulator.engine.schema.specs import tool_spec_from_declaration
+from adk_simulator.engine.schema.specs import tool_specs_from_llm_request
+from adk_simulator.engine.schema.specs import tool_specs_from_request_tools
+from adk_simulator.engine.schema.specs import validate_arguments
 
 
 class Customer(BaseModel):

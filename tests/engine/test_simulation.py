@@ -7,22 +7,22 @@ import time
 
 import pytest
 
-from adk_simulator.engine.history import FinalResponse
-from adk_simulator.engine.history import ToolCall
-from adk_simulator.engine.history import ToolError
-from adk_simulator.engine.history import ToolOutput
-from adk_simulator.engine.history import UserQuery
-from adk_simulator.engine.loader import LoadedAgent
-from adk_simulator.engine.phase import IllegalTransitionError
-from adk_simulator.engine.phase import Phase
-from adk_simulator.engine.projection import project_history
-from adk_simulator.engine.simulation import Simulation
-from adk_simulator.engine.turns import CallRequest
-from adk_simulator.engine.turns import ToolCallsTurn
-from adk_simulator.engine.turns import TurnValidationError
-from adk_simulator.engine.turns import answer
-from adk_simulator.engine.turns import call
-from adk_simulator.engine.turns import parallel
+from adk_simulator.engine.agents.loader import LoadedAgent
+from adk_simulator.engine.record.history import FinalResponse
+from adk_simulator.engine.record.history import ToolCall
+from adk_simulator.engine.record.history import ToolError
+from adk_simulator.engine.record.history import ToolOutput
+from adk_simulator.engine.record.history import UserQuery
+from adk_simulator.engine.record.reader import read_events
+from adk_simulator.engine.runtime.phase import IllegalTransitionError
+from adk_simulator.engine.runtime.phase import Phase
+from adk_simulator.engine.runtime.simulation import Simulation
+from adk_simulator.engine.runtime.turns import CallRequest
+from adk_simulator.engine.runtime.turns import ToolCallsTurn
+from adk_simulator.engine.runtime.turns import TurnValidationError
+from adk_simulator.engine.runtime.turns import answer
+from adk_simulator.engine.runtime.turns import call
+from adk_simulator.engine.runtime.turns import parallel
 
 
 async def start(make_workspace, folder: str = "math_agent") -> Simulation:
@@ -183,7 +183,7 @@ async def test_history_is_a_projection_of_the_stored_session(make_workspace):
   await simulation.submit_turn(call("divide", a=1, b=0))
   await simulation.submit_turn(answer("25"))
   stored = await simulation.stored_session()
-  assert project_history(stored.events) == simulation.history
+  assert read_events(stored.events) == simulation.history
   kinds = [type(e) for e in simulation.history.entries]
   assert kinds == [UserQuery, ToolCall, ToolOutput, ToolCall, ToolError, FinalResponse]
 

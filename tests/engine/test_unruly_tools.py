@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from adk_simulator.engine.config import SimulatedAgentConfig
-from adk_simulator.engine.config import SimulatorConfig
-from adk_simulator.engine.history import ToolError
-from adk_simulator.engine.history import ToolOutput
-from adk_simulator.engine.phase import Phase
-from adk_simulator.engine.projection import project_history
-from adk_simulator.engine.simulation import Simulation
-from adk_simulator.engine.turns import answer
-from adk_simulator.engine.turns import call
+from adk_simulator.engine.config.model import SimulatedAgentConfig
+from adk_simulator.engine.config.model import SimulatorConfig
+from adk_simulator.engine.record.history import ToolError
+from adk_simulator.engine.record.history import ToolOutput
+from adk_simulator.engine.record.reader import read_events
+from adk_simulator.engine.runtime.phase import Phase
+from adk_simulator.engine.runtime.simulation import Simulation
+from adk_simulator.engine.runtime.turns import answer
+from adk_simulator.engine.runtime.turns import call
 from adk_simulator.engine.workspace import Workspace
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "agents"
@@ -100,7 +100,7 @@ async def test_odd_but_serialisable_results_are_kept(tmp_path, tool, expected):
   output = last(simulation)
   assert isinstance(output, ToolOutput) and output.output == expected
   stored = await simulation.stored_session()
-  assert project_history(stored.events) == simulation.history
+  assert read_events(stored.events) == simulation.history
 
 
 async def test_a_result_that_is_not_json_becomes_an_error_not_a_crash(tmp_path):

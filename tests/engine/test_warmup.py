@@ -10,11 +10,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
 import asyncio, sys
-from adk_simulator.engine import warmup
-from adk_simulator.engine.config import SimulatedAgentConfig
-from adk_simulator.engine.loader import load_agent_sync
-from adk_simulator.engine.simulation import Simulation
-from adk_simulator.engine.turns import answer, call
+from adk_simulator.engine.agents import warmup
+from adk_simulator.engine.config.model import SimulatedAgentConfig
+from adk_simulator.engine.agents.loader import load_agent_sync
+from adk_simulator.engine.runtime.simulation import Simulation
+from adk_simulator.engine.runtime.turns import answer, call
 from google.adk.sessions.in_memory_session_service import InMemorySessionService
 
 assert warmup.warm_up() > 0

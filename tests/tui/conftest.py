@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from tui_helpers import WorkspaceFactory
 
-from adk_simulator.engine.config_file import load_config
+from adk_simulator.engine.config.files import load_config
 from adk_simulator.engine.workspace import Workspace
 
 AGENTS_DIR = Path(__file__).resolve().parents[2] / "agents"

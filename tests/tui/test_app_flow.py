@@ -15,12 +15,12 @@ from tui_helpers import send_query
 from tui_helpers import settle
 from tui_helpers import type_text
 
-from adk_simulator.engine.history import ToolError
-from adk_simulator.engine.history import ToolOutput
-from adk_simulator.engine.phase import Phase
-from adk_simulator.engine.simulation import Simulation
-from adk_simulator.engine.turns import CallRequest
-from adk_simulator.engine.turns import ToolCallsTurn
+from adk_simulator.engine.record.history import ToolError
+from adk_simulator.engine.record.history import ToolOutput
+from adk_simulator.engine.runtime.phase import Phase
+from adk_simulator.engine.runtime.simulation import Simulation
+from adk_simulator.engine.runtime.turns import CallRequest
+from adk_simulator.engine.runtime.turns import ToolCallsTurn
 from adk_simulator.tui.app import SimulatorApp
 from adk_simulator.tui.forms.tool_call_screen import ToolCallScreen
 from adk_simulator.tui.screens.active import ActiveScreen

@@ -15,7 +15,7 @@ from tui_helpers import send_query
 from tui_helpers import settle
 from tui_helpers import type_text
 
-from adk_simulator.engine.history import ToolOutput
+from adk_simulator.engine.record.history import ToolOutput
 from adk_simulator.tui.app import SimulatorApp
 from adk_simulator.tui.forms.final_response_screen import FinalResponseScreen
 from adk_simulator.tui.forms.structured_query_form import StructuredQueryForm

@@ -14,11 +14,11 @@ from textual.app import ComposeResult
 from textual.widgets import Input
 from textual.widgets import TextArea
 
-from adk_simulator.engine.schemas import FieldError
-from adk_simulator.engine.turns import CallErrors
-from adk_simulator.engine.turns import FinalTurn
-from adk_simulator.engine.turns import ModelRequest
-from adk_simulator.engine.turns import TurnValidationError
+from adk_simulator.engine.runtime.turns import CallErrors
+from adk_simulator.engine.runtime.turns import FinalTurn
+from adk_simulator.engine.runtime.turns import ModelRequest
+from adk_simulator.engine.runtime.turns import TurnValidationError
+from adk_simulator.engine.schema.specs import FieldError
 from adk_simulator.tui.forms import FinalResponseScreen
 from adk_simulator.tui.forms import StructuredQueryForm
 from adk_simulator.tui.forms.schema_fields import ArrayField

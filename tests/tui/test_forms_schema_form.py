@@ -16,12 +16,12 @@ from textual.widgets import Select
 from textual.widgets import Switch
 from textual.widgets import TextArea
 
-from adk_simulator.engine.docstrings import argument_docs
-from adk_simulator.engine.docstrings import without_argument_sections
-from adk_simulator.engine.forms import form_from_schema
-from adk_simulator.engine.schemas import FieldError
-from adk_simulator.engine.schemas import ToolSpec
-from adk_simulator.engine.schemas import tool_spec_from_declaration
+from adk_simulator.engine.schema.docstrings import argument_docs
+from adk_simulator.engine.schema.docstrings import without_argument_sections
+from adk_simulator.engine.schema.forms import form_from_schema
+from adk_simulator.engine.schema.specs import FieldError
+from adk_simulator.engine.schema.specs import ToolSpec
+from adk_simulator.engine.schema.specs import tool_spec_from_declaration
 from adk_simulator.tui.forms import SchemaForm
 from adk_simulator.tui.forms.schema_fields import ArrayField
 from adk_simulator.tui.forms.schema_fields import ObjectField

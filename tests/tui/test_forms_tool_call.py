@@ -14,14 +14,14 @@ from textual.widgets import Input
 from textual.widgets import Select
 from textual.widgets import Switch
 
-from adk_simulator.engine.schemas import ToolSpec
-from adk_simulator.engine.schemas import tool_spec_from_declaration
-from adk_simulator.engine.schemas import validate_arguments
-from adk_simulator.engine.turns import CallErrors
-from adk_simulator.engine.turns import CallRequest
-from adk_simulator.engine.turns import ModelRequest
-from adk_simulator.engine.turns import ToolCallsTurn
-from adk_simulator.engine.turns import TurnValidationError
+from adk_simulator.engine.runtime.turns import CallErrors
+from adk_simulator.engine.runtime.turns import CallRequest
+from adk_simulator.engine.runtime.turns import ModelRequest
+from adk_simulator.engine.runtime.turns import ToolCallsTurn
+from adk_simulator.engine.runtime.turns import TurnValidationError
+from adk_simulator.engine.schema.specs import ToolSpec
+from adk_simulator.engine.schema.specs import tool_spec_from_declaration
+from adk_simulator.engine.schema.specs import validate_arguments
 from adk_simulator.tui.forms import ToolCallScreen
 from adk_simulator.tui.forms.schema_fields import ArrayField
 

@@ -18,9 +18,9 @@ from tui_helpers import settle
 from tui_helpers import type_text
 from tui_helpers import wait_until
 
-from adk_simulator.engine.history import ToolError
-from adk_simulator.engine.history import ToolOutput
-from adk_simulator.engine.turns import parallel
+from adk_simulator.engine.record.history import ToolError
+from adk_simulator.engine.record.history import ToolOutput
+from adk_simulator.engine.runtime.turns import parallel
 from adk_simulator.tui.app import SimulatorApp
 from adk_simulator.tui.screens.active import ActiveScreen
 from adk_simulator.tui.screens.value_viewer import BRANCH_PAGE

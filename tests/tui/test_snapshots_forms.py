@@ -20,9 +20,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets import TextArea
 
-from adk_simulator.engine.schemas import ToolSpec
-from adk_simulator.engine.schemas import tool_spec_from_declaration
-from adk_simulator.engine.turns import ModelRequest
+from adk_simulator.engine.runtime.turns import ModelRequest
+from adk_simulator.engine.schema.specs import ToolSpec
+from adk_simulator.engine.schema.specs import tool_spec_from_declaration
 from adk_simulator.tui.forms import FinalResponseScreen
 from adk_simulator.tui.forms import ToolCallScreen
 

@@ -30,7 +30,7 @@ from textual.pilot import Pilot
 from tui_helpers import settle
 from tui_helpers import stop_blinking
 
-from adk_simulator.engine.session_store import SessionStore
+from adk_simulator.engine.store.sessions import SessionStore
 from adk_simulator.engine.workspace import Workspace
 from adk_simulator.tui.app import SimulatorApp
 from adk_simulator.tui.clock import FrozenClock

@@ -13,12 +13,12 @@ from textual.widgets import ContentSwitcher
 from textual.widgets import Static
 from textual.widgets import TextArea
 
-from adk_simulator.engine.forms import args_to_values
-from adk_simulator.engine.forms import form_from_schema
-from adk_simulator.engine.forms import values_to_args
-from adk_simulator.engine.schemas import FieldError
-from adk_simulator.engine.schemas import ToolSpec
-from adk_simulator.engine.schemas import validate_arguments
+from adk_simulator.engine.schema.forms import args_to_values
+from adk_simulator.engine.schema.forms import form_from_schema
+from adk_simulator.engine.schema.forms import values_to_args
+from adk_simulator.engine.schema.specs import FieldError
+from adk_simulator.engine.schema.specs import ToolSpec
+from adk_simulator.engine.schema.specs import validate_arguments
 from adk_simulator.tui.forms.schema_form import SchemaForm
 
 

@@ -14,9 +14,9 @@ from textual.widgets import Footer
 from textual.widgets import Static
 from textual.widgets import TextArea
 
-from adk_simulator.engine.turns import FinalTurn
-from adk_simulator.engine.turns import ModelRequest
-from adk_simulator.engine.turns import TurnValidationError
+from adk_simulator.engine.runtime.turns import FinalTurn
+from adk_simulator.engine.runtime.turns import ModelRequest
+from adk_simulator.engine.runtime.turns import TurnValidationError
 from adk_simulator.tui.forms.arguments_editor import ArgumentsEditor
 from adk_simulator.tui.forms.arguments_editor import schema_spec
 from adk_simulator.tui.forms.tool_call_screen import engine_error_lines

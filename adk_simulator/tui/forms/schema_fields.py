@@ -26,10 +26,10 @@ from textual.widgets import Static
 from textual.widgets import Switch
 from textual.widgets import TextArea
 
-from adk_simulator.engine.forms import FormField
-from adk_simulator.engine.forms import enum_text
-from adk_simulator.engine.forms import initial_value
-from adk_simulator.engine.schemas import show
+from adk_simulator.engine.schema.forms import FormField
+from adk_simulator.engine.schema.forms import enum_text
+from adk_simulator.engine.schema.forms import initial_value
+from adk_simulator.engine.schema.specs import show
 
 Pending = dict[str, list[str]]
 """Error messages by concrete path; each field widget takes its own out."""

@@ -10,14 +10,14 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from adk_simulator.engine.forms import FormField
-from adk_simulator.engine.forms import args_to_values
-from adk_simulator.engine.forms import initial_values
-from adk_simulator.engine.forms import is_blank
-from adk_simulator.engine.forms import values_to_args
-from adk_simulator.engine.schemas import FieldError
-from adk_simulator.engine.schemas import ToolSpec
-from adk_simulator.engine.schemas import validate_arguments
+from adk_simulator.engine.schema.forms import FormField
+from adk_simulator.engine.schema.forms import args_to_values
+from adk_simulator.engine.schema.forms import initial_values
+from adk_simulator.engine.schema.forms import is_blank
+from adk_simulator.engine.schema.forms import values_to_args
+from adk_simulator.engine.schema.specs import FieldError
+from adk_simulator.engine.schema.specs import ToolSpec
+from adk_simulator.engine.schema.specs import validate_arguments
 from adk_simulator.tui.forms.schema_fields import FieldWidget
 from adk_simulator.tui.forms.schema_fields import ScalarField
 from adk_simulator.tui.forms.schema_fields import make_field_widget

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adk_simulator.engine.schemas import FieldError
+from adk_simulator.engine.schema.specs import FieldError
 from adk_simulator.tui.forms.arguments_editor import ArgumentsEditor
 from adk_simulator.tui.forms.arguments_editor import schema_spec
 

@@ -17,13 +17,13 @@ from textual.widgets import ContentSwitcher
 from textual.widgets import Footer
 from textual.widgets import Static
 
-from adk_simulator.engine.docstrings import without_argument_sections
-from adk_simulator.engine.schemas import ToolSpec
-from adk_simulator.engine.schemas import show
-from adk_simulator.engine.turns import CallRequest
-from adk_simulator.engine.turns import ModelRequest
-from adk_simulator.engine.turns import ToolCallsTurn
-from adk_simulator.engine.turns import TurnValidationError
+from adk_simulator.engine.runtime.turns import CallRequest
+from adk_simulator.engine.runtime.turns import ModelRequest
+from adk_simulator.engine.runtime.turns import ToolCallsTurn
+from adk_simulator.engine.runtime.turns import TurnValidationError
+from adk_simulator.engine.schema.docstrings import without_argument_sections
+from adk_simulator.engine.schema.specs import ToolSpec
+from adk_simulator.engine.schema.specs import show
 from adk_simulator.tui.forms.arguments_editor import ArgumentsEditor
 from adk_simulator.tui.forms.tool_picker import ToolPicker
 

@@ -14,7 +14,7 @@ from textual.widgets import Input
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from adk_simulator.engine.schemas import ToolSpec
+from adk_simulator.engine.schema.specs import ToolSpec
 
 
 def first_line(text: str | None) -> str:

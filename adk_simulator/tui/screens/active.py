@@ -20,9 +20,9 @@ from textual.message import Message
 from textual.widgets import Header
 from textual.widgets import Label
 
-from adk_simulator.engine.turns import FinalTurn
-from adk_simulator.engine.turns import ToolCallsTurn
-from adk_simulator.engine.turns import TurnValidationError
+from adk_simulator.engine.runtime.turns import FinalTurn
+from adk_simulator.engine.runtime.turns import ToolCallsTurn
+from adk_simulator.engine.runtime.turns import TurnValidationError
 from adk_simulator.tui.screens.session import SessionScreen
 from adk_simulator.tui.widgets.footer import KeyFooter
 from adk_simulator.tui.widgets.model_view import ModelView
@@ -30,8 +30,8 @@ from adk_simulator.tui.widgets.status import SessionStatus
 from adk_simulator.tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
-  from adk_simulator.engine.turns import EngineEvent
-  from adk_simulator.engine.turns import ModelRequest
+  from adk_simulator.engine.runtime.turns import EngineEvent
+  from adk_simulator.engine.runtime.turns import ModelRequest
 
 
 class ActiveScreen(SessionScreen):

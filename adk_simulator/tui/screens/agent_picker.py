@@ -29,9 +29,9 @@ from adk_simulator.tui.messages import EvalCasesCounted
 from adk_simulator.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
-  from adk_simulator.engine.config import SimulatedAgentConfig
-  from adk_simulator.engine.loader import AgentLoadFailure
-  from adk_simulator.engine.loader import LoadedAgent
+  from adk_simulator.engine.agents.loader import AgentLoadFailure
+  from adk_simulator.engine.agents.loader import LoadedAgent
+  from adk_simulator.engine.config.model import SimulatedAgentConfig
   from adk_simulator.tui.app import SimulatorApp
 
 
@@ -58,13 +58,13 @@ class AgentRow(ListItem):
 
   @property
   def loaded(self) -> LoadedAgent | None:
-    from adk_simulator.engine.loader import LoadedAgent
+    from adk_simulator.engine.agents.loader import LoadedAgent
 
     return self.result if isinstance(self.result, LoadedAgent) else None
 
   @property
   def failure(self) -> AgentLoadFailure | None:
-    from adk_simulator.engine.loader import AgentLoadFailure
+    from adk_simulator.engine.agents.loader import AgentLoadFailure
 
     return self.result if isinstance(self.result, AgentLoadFailure) else None
 
@@ -207,7 +207,7 @@ class AgentPickerScreen(Screen[None]):
   @work(thread=True, exclusive=True, group="count-cases", exit_on_error=False)
   def recount_eval_cases(self) -> None:
     """Reads how many cases each loaded agent's eval set holds now."""
-    from adk_simulator.engine.loader import count_eval_cases
+    from adk_simulator.engine.agents.loader import count_eval_cases
 
     for index, row in enumerate(self.rows):
       if row.loaded is None:

@@ -28,9 +28,9 @@ from adk_simulator.tui.widgets.footer import KeyFooter
 from adk_simulator.tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
-  from adk_simulator.engine.evalset_file import ExportResult
-  from adk_simulator.engine.history import History
-  from adk_simulator.engine.turns import EngineEvent
+  from adk_simulator.engine.export.evalset_file import ExportResult
+  from adk_simulator.engine.record.history import History
+  from adk_simulator.engine.runtime.turns import EngineEvent
 
 
 def session_seconds(history: History) -> float | None:

@@ -21,7 +21,7 @@ from textual.widgets import Label
 from textual.widgets import Static
 from textual.widgets import TextArea
 
-from adk_simulator.engine.turns import TurnValidationError
+from adk_simulator.engine.runtime.turns import TurnValidationError
 from adk_simulator.tui.screens.session import SessionScreen
 from adk_simulator.tui.widgets.footer import KeyFooter
 

@@ -29,9 +29,9 @@ from adk_simulator.tui.screens.sessions_browser import count
 from adk_simulator.tui.screens.sessions_browser import local_time
 
 if TYPE_CHECKING:
-  from adk_simulator.engine.replay import ReplayReport
-  from adk_simulator.engine.replay import ReplayStep
-  from adk_simulator.engine.session_store import StoredSession
+  from adk_simulator.engine.replay.replayer import ReplayReport
+  from adk_simulator.engine.replay.replayer import ReplayStep
+  from adk_simulator.engine.store.sessions import StoredSession
   from adk_simulator.tui.app import SimulatorApp
 
 MARKS = {
@@ -136,7 +136,7 @@ class ReplayViewScreen(Screen[None]):
 
   @work(exclusive=True, group="replay", exit_on_error=False)
   async def run_replay(self) -> None:
-    from adk_simulator.engine.replay import replay_session
+    from adk_simulator.engine.replay.replayer import replay_session
 
     stored = self.stored
     simulation = cast("SimulatorApp", self.app).workspace.scratch_simulation()

@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 if TYPE_CHECKING:
-  from adk_simulator.engine.simulation import Simulation
-  from adk_simulator.engine.turns import EngineEvent
+  from adk_simulator.engine.runtime.simulation import Simulation
+  from adk_simulator.engine.runtime.turns import EngineEvent
   from adk_simulator.tui.app import SimulatorApp
 
 

@@ -25,7 +25,7 @@ from textual.widgets import Header
 from textual.widgets import Label
 from textual.widgets import Static
 
-from adk_simulator.engine.projection import project_history
+from adk_simulator.engine.record.reader import read_events
 from adk_simulator.tui.screens.sessions_browser import SHORT_ID
 from adk_simulator.tui.screens.sessions_browser import count
 from adk_simulator.tui.screens.sessions_browser import local_time
@@ -33,16 +33,16 @@ from adk_simulator.tui.screens.sessions_browser import status_label
 from adk_simulator.tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
-  from adk_simulator.engine.evalset_file import ExportResult
-  from adk_simulator.engine.history import History
-  from adk_simulator.engine.session_store import SessionStore
-  from adk_simulator.engine.session_store import StoredSession
+  from adk_simulator.engine.export.evalset_file import ExportResult
+  from adk_simulator.engine.record.history import History
+  from adk_simulator.engine.store.sessions import SessionStore
+  from adk_simulator.engine.store.sessions import StoredSession
   from adk_simulator.tui.app import SimulatorApp
 
 
 def stored_history(stored: StoredSession) -> History:
   """The session's history, projected as the live simulation projects it."""
-  return project_history(
+  return read_events(
     stored.session.events,
     structured_input=stored.agent.input_schema is not None,
     structured_output=stored.agent.output_schema is not None,
@@ -56,7 +56,7 @@ async def open_stored_session(app: SimulatorApp, stored: StoredSession) -> None:
   finished one opens COMPLETED, where `c` continues and `e` exports. Any
   session the app was playing is left first (it stays stored).
   """
-  from adk_simulator.engine.phase import Phase
+  from adk_simulator.engine.runtime.phase import Phase
 
   simulation = await app.ensure_simulation()
   if simulation.phase is not Phase.SELECTING_AGENT:
@@ -115,7 +115,7 @@ class SessionViewScreen(Screen[None]):
   @property
   def store(self) -> SessionStore:
     if self._store is None:
-      from adk_simulator.engine.session_store import SessionStore
+      from adk_simulator.engine.store.sessions import SessionStore
 
       self._store = SessionStore(self.simulator.workspace.session_service, [self.stored.agent])
     return self._store

@@ -39,10 +39,10 @@ from adk_simulator.tui.preview import one_line
 if TYPE_CHECKING:
   from textual.app import App
 
-  from adk_simulator.engine.session_store import SessionStore
-  from adk_simulator.engine.session_store import StoredSession
-  from adk_simulator.engine.sessions import SessionStatus
-  from adk_simulator.engine.sessions import SessionSummary
+  from adk_simulator.engine.record.summary import SessionStatus
+  from adk_simulator.engine.record.summary import SessionSummary
+  from adk_simulator.engine.store.sessions import SessionStore
+  from adk_simulator.engine.store.sessions import StoredSession
   from adk_simulator.tui.app import SimulatorApp
 
 StoreFactory = Callable[[], Awaitable["SessionStore"]]
@@ -96,7 +96,7 @@ def workspace_store(app: App[Any]) -> StoreFactory:
   from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
 
   async def open_store() -> SessionStore:
-    from adk_simulator.engine.session_store import SessionStore
+    from adk_simulator.engine.store.sessions import SessionStore
 
     picker = app.screen_stack[0]
     if not isinstance(picker, AgentPickerScreen):

@@ -21,9 +21,9 @@ from textual.widgets import Label
 from textual.widgets import Static
 
 if TYPE_CHECKING:
-  from adk_simulator.engine.forms import FormField
-  from adk_simulator.engine.schemas import ToolSpec
-  from adk_simulator.engine.turns import ModelRequest
+  from adk_simulator.engine.runtime.turns import ModelRequest
+  from adk_simulator.engine.schema.forms import FormField
+  from adk_simulator.engine.schema.specs import ToolSpec
 
 
 def _field_type(field: FormField) -> str:
@@ -68,8 +68,8 @@ def describe_tool(tool: ToolSpec) -> tuple[str, Content]:
 
   The docstring's "Args:" help is shown with each parameter, not twice.
   """
-  from adk_simulator.engine.docstrings import without_argument_sections
-  from adk_simulator.engine.forms import form_from_schema
+  from adk_simulator.engine.schema.docstrings import without_argument_sections
+  from adk_simulator.engine.schema.forms import form_from_schema
 
   description = without_argument_sections(tool.description or "")
   try:
@@ -141,6 +141,46 @@ class ToolCatalog(Vertical):
     self._apply_filter(event.value)
 
 
+def _part_line(part: dict[str, Any]) -> Content:
+  from adk_simulator.tui.preview import one_line
+
+  if part.get("thought"):
+    return Content.styled(f"(thought) {part.get('text', '')}", "$text-muted")
+  if "text" in part:
+    return Content(part["text"])
+  if call := part.get("function_call"):
+    args = one_line(call.get("args") or {}, limit=200)
+    return Content.styled("call ", "bold $accent") + Content(f"{call.get('name')}({args})")
+  if response := part.get("function_response"):
+    shown = one_line(response.get("response"), limit=200)
+    return Content.styled("result ", "bold $success") + Content(f"{response.get('name')} → {shown}")
+  if data := part.get("inline_data"):
+    size = len(data.get("data") or "") * 3 // 4
+    name = data.get("display_name") or "inline data"
+    return Content.styled("attachment ", "bold") + Content(
+      f"{name} ({data.get('mime_type', '?')}, about {size:,} bytes)"
+    )
+  if data := part.get("file_data"):
+    return Content.styled("file ", "bold") + Content(
+      f"{data.get('file_uri')} ({data.get('mime_type', '?')})"
+    )
+  return Content(one_json(part))
+
+
+def contents_text(contents: list[dict[str, Any]]) -> Content:
+  """The request's contents as the model receives them: every role and every part."""
+  if not contents:
+    return Content.styled("(no contents)", "$text-muted")
+  blocks = []
+  for content in contents:
+    role = str(content.get("role") or "?")
+    colour = "$secondary" if role == "user" else "$primary"
+    lines = [Content.styled(role.upper(), f"bold {colour}")]
+    lines.extend(_part_line(part) for part in content.get("parts") or [])
+    blocks.append(Content("\n").join(lines))
+  return Content("\n\n").join(blocks)
+
+
 class ModelView(VerticalScroll):
   """The panel "What the model sees" for the pending model request."""
 
@@ -150,7 +190,10 @@ class ModelView(VerticalScroll):
     with Collapsible(title="System instruction", collapsed=False, id="model-instruction-box"):
       yield Static("", id="model-instruction", markup=False)
     with Collapsible(title="Tools", collapsed=False, id="model-tools-box"):
+      yield Static("", id="model-builtin-tools")
       yield ToolCatalog(id="model-tools")
+    with Collapsible(title="Contents", collapsed=False, id="model-contents-box"):
+      yield Static("", id="model-contents", markup=False)
 
   def show_request(self, request: ModelRequest | None, *, agent_name: str = "") -> None:
     asker = self.query_one("#model-asker", Static)
@@ -166,6 +209,10 @@ class ModelView(VerticalScroll):
     text = Content.from_markup(
       "[bold]$agent[/] asks (model call $step)", agent=request.agent_name, step=str(request.step)
     )
+    if request.within_call is not None:
+      text += Content.styled(
+        f"  · inside AgentTool call {request.within_call[:8]}, its own run", "$text-muted"
+      )
     if request.output_schema is not None:
       text += Content.styled("  · answers with a structured object", "$text-muted")
     asker.update(text)
@@ -174,5 +221,21 @@ class ModelView(VerticalScroll):
       if request.system_instruction
       else Content.styled("(no system instruction)", "$text-muted")
     )
-    self.query_one("#model-tools-box", Collapsible).title = f"Tools ({len(request.tools)})"
+    builtin = request.builtin_tools
+    tools_title = f"Tools ({len(request.tools)}" + (
+      f" + {len(builtin)} built-in)" if builtin else ")"
+    )
+    self.query_one("#model-tools-box", Collapsible).title = tools_title
+    builtin_box = self.query_one("#model-builtin-tools", Static)
+    builtin_box.display = bool(builtin)
+    builtin_box.update(
+      Content("\n").join(
+        Content.styled(name, "bold")
+        + Content.styled("  (built-in: the model's own tool, not callable here)", "$text-muted")
+        for name in builtin
+      )
+    )
     self.query_one(ToolCatalog).show_tools(request.tools)
+    contents = request.contents
+    self.query_one("#model-contents-box", Collapsible).title = f"Contents ({len(contents)})"
+    self.query_one("#model-contents", Static).update(contents_text(contents))

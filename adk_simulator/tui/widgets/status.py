@@ -10,7 +10,7 @@ from textual.widgets import Static
 from adk_simulator.tui.preview import format_seconds
 
 if TYPE_CHECKING:
-  from adk_simulator.engine.simulation import Simulation
+  from adk_simulator.engine.runtime.simulation import Simulation
   from adk_simulator.tui.clock import Clock
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"

@@ -9,8 +9,8 @@ traceback, is one key away on the focused entry.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 from typing import Any
+from typing import assert_never
 
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -18,11 +18,17 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
+from adk_simulator.engine.record.history import FinalResponse
+from adk_simulator.engine.record.history import HistoryEntry
+from adk_simulator.engine.record.history import InnerRun
+from adk_simulator.engine.record.history import ModelText
+from adk_simulator.engine.record.history import ToolCall
+from adk_simulator.engine.record.history import ToolError
+from adk_simulator.engine.record.history import ToolOutput
+from adk_simulator.engine.record.history import UserQuery
+from adk_simulator.engine.record.history import walk
 from adk_simulator.tui.preview import format_seconds
 from adk_simulator.tui.preview import preview
-
-if TYPE_CHECKING:
-  from adk_simulator.engine.history import HistoryEntry
 
 PREVIEW_LINES = 8
 """Lines of a value shown before it is folded."""
@@ -32,24 +38,35 @@ COMPACT_WIDTH = 72
 _LABELS = {
   "user_query": ("USER", "$secondary"),
   "tool_call": ("CALL", "$accent"),
+  "model_text": ("SAYS", "$primary"),
   "tool_output": ("OUTPUT", "$success"),
   "tool_error": ("ERROR", "$error"),
   "final_response": ("ANSWER", "$primary"),
+  "inner_run": ("INNER RUN", "$accent"),
 }
 
 
 def entry_value(entry: HistoryEntry) -> Any:
   """The value `enter` shows in full for an entry."""
-  match entry.kind:
-    case "user_query" | "final_response":
+  match entry:
+    case UserQuery() | FinalResponse():
       return entry.payload if entry.payload is not None else entry.text
-    case "tool_call":
+    case ToolCall():
       return entry.args
-    case "tool_output":
+    case ModelText():
+      return entry.text
+    case ToolOutput():
       return entry.output
-    case "tool_error":
+    case ToolError():
       return {"type": entry.error_type, "message": entry.message}
-  return None
+    case InnerRun():
+      return [e.model_dump(mode="json", exclude={"content"}) for e in entry.entries]
+    case _:
+      assert_never(entry)
+
+
+def _asked_by(entry: ToolCall | ModelText | FinalResponse) -> str:
+  return f"{entry.author} (a callback answered)" if entry.by == "callback" else entry.author
 
 
 def _body(value: Any) -> tuple[str, bool]:
@@ -77,8 +94,13 @@ class TimelineEntry(Widget, can_focus=True):
     Binding("up,k", "step(-1)", "Previous entry", show=False, id="timeline.previous"),
   ]
 
-  def __init__(self, entry: HistoryEntry, *, shown_duration: float | None = None) -> None:
-    super().__init__(classes=f"-{entry.kind.replace('_', '-')}")
+  def __init__(
+    self, entry: HistoryEntry, *, shown_duration: float | None = None, depth: int = 0
+  ) -> None:
+    classes = f"-{entry.kind.replace('_', '-')}" + (" -inner" if depth else "")
+    super().__init__(classes=classes)
+    if depth:
+      self.styles.margin = (0, 0, 0, 3 * depth)
     self.entry = entry
     self.folded = False
     self._shown_duration = shown_duration
@@ -90,21 +112,36 @@ class TimelineEntry(Widget, can_focus=True):
     header = Content.from_markup(f"[bold {colour}]$label[/]", label=label)
     details: list[str] = []
     body = ""
-    match entry.kind:
-      case "user_query" | "final_response":
+    match entry:
+      case UserQuery():
         body, self.folded = _body(entry_value(entry))
-        if entry.kind == "final_response":
-          details.append(entry.author)
-      case "tool_call":
+      case FinalResponse():
+        body, self.folded = _body(entry_value(entry))
+        details.append(_asked_by(entry))
+      case ToolCall():
         details.append(entry.tool_name)
+        details.append(_asked_by(entry))
         body, self.folded = _body(entry.args)
-      case "tool_output":
+      case ModelText():
+        details.append(_asked_by(entry))
+        body, self.folded = _body(entry.text)
+      case ToolOutput():
         details.append(entry.tool_name)
         body, self.folded = _body(entry.output)
-      case "tool_error":
+      case ToolError():
         details.append(entry.tool_name)
-        details.append("cancelled" if entry.cancelled else entry.error_type)
+        details.append(entry.error_type)
+        if entry.cancelled:
+          details.append("cancelled")
         body, self.folded = _body(entry.message)
+      case InnerRun():
+        details.append(f"{entry.tool_name} ran agent {entry.agent}")
+        if entry.running:
+          details.append("running")
+        calls = sum(isinstance(e, ToolCall) for e in entry.entries)
+        body = f"{calls} call{'' if calls == 1 else 's'} inside, shown below"
+      case _:
+        assert_never(entry)
     if self._shown_duration is not None:
       details.append(format_seconds(self._shown_duration))
     if details:
@@ -136,6 +173,8 @@ class TimelineEntry(Widget, can_focus=True):
       "tool_output": f"Output of {getattr(entry, 'tool_name', '')}",
       "tool_error": f"Error of {getattr(entry, 'tool_name', '')}",
       "final_response": "Final response",
+      "model_text": "What the model said",
+      "inner_run": f"Inner run of {getattr(entry, 'tool_name', '')}",
     }[entry.kind]
     self.app.push_screen(ValueScreen(title, entry_value(entry)))
 
@@ -184,10 +223,11 @@ class Timeline(VerticalScroll):
 
   def __init__(self, *, id: str | None = None) -> None:
     super().__init__(id=id)
-    self._history: list[HistoryEntry] = []
-    self._keys: list[tuple[str, str, float]] = []
+    self._history: list[tuple[int, HistoryEntry]] = []
+    self._keys: list[tuple[int, str, str, float]] = []
     # The mounted entries, in order: querying the DOM for hundreds of children is slow.
     self._entries: list[TimelineEntry] = []
+    self._following = False
     self._first = 0
     """Index in the history of the first mounted entry."""
     self._shown: Callable[[float | None], float | None] | None = None
@@ -207,11 +247,11 @@ class Timeline(VerticalScroll):
     """How many earlier entries are not mounted."""
     return self._first
 
-  def _make(self, entry: HistoryEntry) -> TimelineEntry:
+  def _make(self, depth: int, entry: HistoryEntry) -> TimelineEntry:
     duration = getattr(entry, "duration_s", None)
     if self._shown is not None:
       duration = self._shown(duration)
-    return TimelineEntry(entry, shown_duration=duration)
+    return TimelineEntry(entry, shown_duration=duration, depth=depth)
 
   def sync(
     self,
@@ -222,24 +262,28 @@ class Timeline(VerticalScroll):
     """Shows `history`, mounting only the entries not shown yet.
 
     Args:
-      history: The session's entries, in order.
+      history: The session's entries, in order; inner runs' entries show
+        indented under their run.
       shown: Turns a measured duration into the one displayed (the app's
         clock), or None to show durations as measured.
     """
     self._shown = shown
-    keys = [entry_key(entry) for entry in history]
+    flat = list(walk(history))
+    keys = [(depth, *entry_key(entry)) for depth, entry in flat]
     if keys[: len(self._keys)] != self._keys:
       self.remove_children(TimelineEntry)
       self._keys, self._entries, self._first = [], [], 0
     known = len(self._keys)
     if len(keys) == known:
       return
-    follow = self.is_vertical_scroll_end or not self._entries
-    self._history, self._keys = list(history), keys
+    # Between mounting and the next layout the new entries push the end away:
+    # a sync that asked to follow still follows until it has scrolled there.
+    follow = self.is_vertical_scroll_end or not self._entries or self._following
+    self._history, self._keys = flat, keys
     if not self._entries:
       self._first = max(0, len(history) - self.WINDOW)
       known = self._first
-    widgets = [self._make(entry) for entry in history[known:]]
+    widgets = [self._make(depth, entry) for depth, entry in flat[known:]]
     self._entries.extend(widgets)
     self.mount_all(widgets)
     if follow and len(self._entries) > self.WINDOW + self.CHUNK:
@@ -250,7 +294,12 @@ class Timeline(VerticalScroll):
       self._first += dropped
     self._show_earlier_line()
     if follow:
-      self.call_after_refresh(self.scroll_end, animate=False)
+      self._following = True
+      self.call_after_refresh(self._scroll_to_end)
+
+  def _scroll_to_end(self) -> None:
+    self.scroll_end(animate=False)
+    self._following = False
 
   def _show_earlier_line(self) -> None:
     if self._first == 0:
@@ -271,7 +320,7 @@ class Timeline(VerticalScroll):
     if self._first == 0:
       return
     start = max(0, self._first - self.CHUNK)
-    widgets = [self._make(entry) for entry in self._history[start : self._first]]
+    widgets = [self._make(depth, entry) for depth, entry in self._history[start : self._first]]
     self.mount_all(widgets, after=self._earlier)
     self._entries[0:0] = widgets
     self._first = start

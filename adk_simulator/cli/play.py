@@ -1,0 +1,128 @@
+"""`adk-sim play` and `adk-sim validate`: scripted sessions and eval set checks, headless."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from adk_simulator.cli.common import EXIT_BAD_INPUT
+from adk_simulator.cli.common import EXIT_FAILED
+from adk_simulator.cli.common import config_option
+from adk_simulator.cli.common import fail
+from adk_simulator.cli.common import load_workspace_config
+from adk_simulator.cli.common import session_uri_option
+
+
+@click.command("play")
+@click.argument("script_path", metavar="SCRIPT", type=click.Path(path_type=Path, dir_okay=False))
+@config_option
+@click.option("--agent", "agent_name", help="The agent to play (default: the script's 'agent').")
+@click.option(
+  "--eval-set",
+  "eval_set",
+  type=click.Path(path_type=Path, dir_okay=False),
+  help="Export to this eval set file instead of the agent's.",
+)
+@click.option("--no-export", is_flag=True, help="Play the script without exporting.")
+@session_uri_option
+def play(
+  script_path: Path,
+  config_path: Path | None,
+  agent_name: str | None,
+  eval_set: Path | None,
+  no_export: bool,
+  session_service_uri: str | None,
+) -> None:
+  """Play a scripted session (JSON or YAML) and export it as a golden trace."""
+  from adk_simulator.engine.moves.script import ScriptError
+  from adk_simulator.engine.moves.script import load_script
+
+  try:
+    script = load_script(script_path)
+  except ScriptError as error:
+    fail(str(error), EXIT_BAD_INPUT)
+  config = load_workspace_config(config_path, None, session_service_uri)
+  from adk_simulator.engine.config.model import ConfigError
+
+  wanted = agent_name or script.agent
+  if wanted is None:
+    if len(config.agents) != 1:
+      names = ", ".join(repr(a.name) for a in config.agents)
+      fail(
+        f"{script_path}: say which agent to play with 'agent' in the script or --agent"
+        f" (configured: {names})",
+        EXIT_BAD_INPUT,
+      )
+    agent_config = config.agents[0]
+  else:
+    try:
+      agent_config = config.find_agent(wanted)
+    except ConfigError as error:
+      fail(str(error), EXIT_BAD_INPUT)
+  code = asyncio.run(_play(config, agent_config, script, eval_set, no_export))
+  sys.exit(code)
+
+
+async def _play(
+  config: Any, agent_config: Any, script: Any, eval_set: Path | None, no_export: bool
+) -> int:
+  from adk_simulator.engine.agents.loader import AgentLoadFailure
+  from adk_simulator.engine.export.evalset_file import EvalSetFileError
+  from adk_simulator.engine.moves.script import ScriptError
+  from adk_simulator.engine.moves.script import ScriptPlayer
+  from adk_simulator.engine.workspace import Workspace
+
+  workspace = Workspace(config)
+  loaded = workspace.load_agent(agent_config)
+  if isinstance(loaded, AgentLoadFailure):
+    click.echo(f"adk-sim: agent {agent_config.name!r} failed to load: {loaded.error}", err=True)
+    return EXIT_FAILED
+  from adk_simulator.engine.store.services import StorageError
+
+  try:
+    simulation = workspace.new_simulation()
+  except StorageError as error:
+    click.echo(f"adk-sim: {error}", err=True)
+    return EXIT_BAD_INPUT
+  await simulation.select_agent(loaded)
+  try:
+    await ScriptPlayer(simulation, script, echo=click.echo).play()
+  except ScriptError as error:
+    click.echo(f"adk-sim: {error}", err=True)
+    click.echo("adk-sim: nothing was exported", err=True)
+    await simulation.abandon()
+    return EXIT_FAILED
+  if no_export:
+    click.echo(f"session {simulation.session_id} (not exported: --no-export)")
+    return 0
+  try:
+    result = await simulation.export(eval_set_path=eval_set)
+  except EvalSetFileError as error:
+    click.echo(f"adk-sim: {error}", err=True)
+    click.echo(f"adk-sim: the session is kept in the store as {simulation.session_id}", err=True)
+    return EXIT_FAILED
+  for warning in result.warnings:
+    click.echo(f"warning: {warning}", err=True)
+  click.echo(f"eval set: {result.path} ({result.case_count} cases)")
+  click.echo(f"eval_id: {result.eval_id}")
+  return 0
+
+
+@click.command("validate")
+@click.argument("eval_set_path", metavar="EVALSET", type=click.Path(path_type=Path, dir_okay=False))
+def validate(eval_set_path: Path) -> None:
+  """Check an eval set file with ADK's EvalSet model."""
+  from adk_simulator.engine.export.evalset_file import EvalSetFileError
+  from adk_simulator.engine.export.evalset_file import validate_eval_set
+
+  try:
+    summary = validate_eval_set(eval_set_path)
+  except EvalSetFileError as error:
+    fail(str(error), EXIT_FAILED)
+  click.echo(
+    f"{eval_set_path}: valid EvalSet {summary.eval_set_id!r} with {summary.case_count} cases"
+  )

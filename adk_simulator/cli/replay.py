@@ -1,0 +1,156 @@
+"""`adk-sim replay ...`: recorded model turns against the live tools."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Any
+
+import click
+
+from adk_simulator.cli.common import EXIT_BAD_INPUT
+from adk_simulator.cli.common import EXIT_FAILED
+from adk_simulator.cli.common import config_option
+from adk_simulator.cli.common import fail
+from adk_simulator.cli.common import open_store
+from adk_simulator.cli.common import session_uri_option
+
+if TYPE_CHECKING:
+  from adk_simulator.engine.replay.replayer import ReplayReport
+  from adk_simulator.engine.replay.replayer import ReplayStep
+  from adk_simulator.engine.store.sessions import SessionStore
+  from adk_simulator.engine.workspace import Workspace
+
+
+_MARKS = {"identical": "✓", "differs": "≠", "fails_differently": "✗", "not_run": "✗"}
+
+
+def _print_step(step: ReplayStep) -> None:
+  label = step.outcome.replace("_", " ")
+  click.echo(
+    f"  {_MARKS[step.outcome]} step {step.number} (turn {step.turn}) {step.tool_name}: {label}"
+  )
+  for line in step.diff:
+    click.echo(f"      {line}")
+
+
+def _print_report(report: ReplayReport, *, steps: bool) -> None:
+  click.echo(f"session {report.session_id} ({report.agent}): {report.outcome}")
+  if steps:
+    for step in report.steps:
+      _print_step(step)
+  else:
+    for step in report.differing:
+      _print_step(step)
+  if report.error:
+    click.echo(f"  replay stopped: {report.error}")
+  if report.eval_id:
+    click.echo(f"  exported to {report.eval_set} as {report.eval_id}")
+
+
+@click.command("replay")
+@click.argument("target", required=False, metavar="SESSION_ID|FILE")
+@click.option("--all", "replay_all", is_flag=True, help="Replay every finished saved session.")
+@click.option(
+  "--agent", "agent_name", help="With --all: only this agent's sessions. With FILE: its agent."
+)
+@click.option("--check", is_flag=True, help="Exit 1 when any step differs or fails differently.")
+@click.option("--export", "export", is_flag=True, help="Export each replay as a new golden trace.")
+@click.option(
+  "--ignore",
+  "ignore",
+  multiple=True,
+  metavar="PATH",
+  help="An output path not to compare, e.g. '$.created_at' or '$.items[*].id' (repeatable).",
+)
+@click.option(
+  "--concurrency",
+  default=4,
+  show_default=True,
+  type=click.IntRange(1, 64),
+  help="With --all: how many sessions replay at once.",
+)
+@config_option
+@session_uri_option
+def replay(
+  target: str | None,
+  replay_all: bool,
+  agent_name: str | None,
+  check: bool,
+  export: bool,
+  concurrency: int,
+  ignore: tuple[str, ...],
+  config_path: Path | None,
+  session_service_uri: str | None,
+) -> None:
+  """Replay recorded model turns against the live tools and compare every result.
+
+  Replays run in a throwaway in-memory session, so checking never adds
+  sessions to the store; --export writes the replayed trace to the eval set.
+  """
+  if replay_all == (target is not None):
+    fail("give a SESSION_ID or FILE to replay, or --all", EXIT_BAD_INPUT)
+  workspace, store = open_store(config_path, session_service_uri)
+  code = asyncio.run(
+    _replay(workspace, store, target, agent_name, check, export, concurrency, ignore)
+  )
+  sys.exit(code)
+
+
+async def _replay(
+  workspace: Workspace,
+  store: SessionStore,
+  target: str | None,
+  agent_name: str | None,
+  check: bool,
+  export: bool,
+  concurrency: int,
+  ignore: tuple[str, ...] = (),
+) -> int:
+  from google.adk.sessions.in_memory_session_service import InMemorySessionService
+
+  from adk_simulator.engine.replay.replayer import replay_many
+  from adk_simulator.engine.store.sessions import SessionFileError
+  from adk_simulator.engine.store.sessions import SessionNotFoundError
+
+  scratch = InMemorySessionService()
+  jobs: list[tuple[Any, Any]] = []
+  if target is None:
+    every = await store.stored(agent=agent_name)
+    skipped = [s for s in every if s.summary.status == "in_progress"]
+    jobs = [(s.agent, s.session) for s in every if s.summary.status != "in_progress"]
+    if skipped:
+      click.echo(f"skipping {len(skipped)} unfinished session(s): resume them first", err=True)
+  elif Path(target).is_file():
+    scratch_store = type(store)(scratch, store.agents)
+    try:
+      stored = await scratch_store.import_json(Path(target), agent=agent_name)
+    except SessionFileError as error:
+      click.echo(f"adk-sim: {error}", err=True)
+      return EXIT_BAD_INPUT
+    jobs.append((stored.agent, stored.session))
+  else:
+    try:
+      stored = await store.find(target)
+    except SessionNotFoundError as error:
+      click.echo(f"adk-sim: {error}", err=True)
+      return EXIT_BAD_INPUT
+    jobs.append((stored.agent, stored.session))
+  single = len(jobs) == 1 and target is not None
+  reports = await replay_many(
+    jobs,
+    workspace.scratch_simulation,
+    concurrency=concurrency,
+    export=export,
+    on_report=lambda r: _print_report(r, steps=single),
+    ignore=ignore,
+  )
+  identical = sum(r.outcome == "identical" for r in reports)
+  differ = sum(r.outcome == "differs" for r in reports)
+  failed = sum(r.outcome == "failed" for r in reports)
+  click.echo(
+    f"replayed {len(reports)} sessions: {identical} identical, {differ} differ, {failed} failed"
+  )
+  return EXIT_FAILED if check and (differ or failed) else 0

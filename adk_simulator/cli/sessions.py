@@ -1,0 +1,134 @@
+"""`adk-sim sessions ...`: saved sessions, headless."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from adk_simulator.cli.common import EXIT_BAD_INPUT
+from adk_simulator.cli.common import EXIT_FAILED
+from adk_simulator.cli.common import config_option
+from adk_simulator.cli.common import fail
+from adk_simulator.cli.common import open_store
+from adk_simulator.cli.common import session_uri_option
+from adk_simulator.cli.common import when
+
+if TYPE_CHECKING:
+  pass
+
+
+@click.group("sessions")
+def sessions() -> None:
+  """Saved sessions: list, export to ADK JSON, import, delete."""
+
+
+@sessions.command("list")
+@click.option("--agent", "agent_name", help="Only this agent's sessions.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list instead of a table.")
+@config_option
+@session_uri_option
+def list_sessions(
+  agent_name: str | None, as_json: bool, config_path: Path | None, session_service_uri: str | None
+) -> None:
+  """List saved sessions, newest first."""
+  _, store = open_store(config_path, session_service_uri)
+  rows = asyncio.run(store.list(agent=agent_name))
+  if as_json:
+    click.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
+    return
+  if not rows:
+    click.echo("no saved sessions")
+    return
+  click.echo(f"{'ID':<36}  {'AGENT':<12} {'STARTED':<16}  {'STATUS':<11} TURNS CALLS  FIRST QUERY")
+  for row in rows:
+    query = (row.first_query or "").replace("\n", " ")
+    query = query if len(query) <= 40 else query[:39] + "…"
+    click.echo(
+      f"{row.id:<36}  {row.agent[:12]:<12} {when(row.started):<16}  {row.status:<11}"
+      f" {row.turns:>5} {row.tool_calls:>5}  {query}"
+    )
+
+
+@sessions.command("export")
+@click.argument("session_id")
+@click.option(
+  "-o",
+  "--output",
+  "output",
+  required=True,
+  type=click.Path(path_type=Path, dir_okay=False),
+  help="The file to write (ADK's saved-session JSON, e.g. NAME.session.json).",
+)
+@config_option
+@session_uri_option
+def export_session(
+  session_id: str, output: Path, config_path: Path | None, session_service_uri: str | None
+) -> None:
+  """Write a session as ADK saved-session JSON (what `adk run --save_session` writes)."""
+  from adk_simulator.engine.store.sessions import SessionFileError
+  from adk_simulator.engine.store.sessions import SessionNotFoundError
+
+  _, store = open_store(config_path, session_service_uri)
+  try:
+    path = asyncio.run(store.write_json(session_id, output))
+  except (SessionNotFoundError, SessionFileError) as error:
+    fail(str(error), EXIT_FAILED)
+  click.echo(f"wrote {path}")
+
+
+@sessions.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+  "--agent", "agent_name", help="The configured agent it belongs to (default: by app name)."
+)
+@config_option
+@session_uri_option
+def import_session(
+  file: Path, agent_name: str | None, config_path: Path | None, session_service_uri: str | None
+) -> None:
+  """Bring an ADK saved-session JSON file (adk run --save_session, adk web) into the store."""
+  from adk_simulator.engine.store.sessions import SessionFileError
+
+  _, store = open_store(config_path, session_service_uri)
+  try:
+    stored = asyncio.run(store.import_json(file, agent=agent_name))
+  except SessionFileError as error:
+    fail(str(error), EXIT_BAD_INPUT)
+  summary = stored.summary
+  click.echo(
+    f"imported {file} as session {summary.id} ({summary.agent}, {summary.status},"
+    f" {summary.turns} turns, {summary.tool_calls} tool calls)"
+  )
+
+
+@sessions.command("delete")
+@click.argument("session_id")
+@click.option("--yes", is_flag=True, help="Do not ask first.")
+@config_option
+@session_uri_option
+def delete_session(
+  session_id: str, yes: bool, config_path: Path | None, session_service_uri: str | None
+) -> None:
+  """Delete a saved session (asks first)."""
+  from adk_simulator.engine.store.sessions import SessionNotFoundError
+
+  _, store = open_store(config_path, session_service_uri)
+  try:
+    stored = asyncio.run(store.find(session_id))
+  except SessionNotFoundError as error:
+    fail(str(error), EXIT_FAILED)
+  summary = stored.summary
+  if not yes and not click.confirm(
+    f"delete session {summary.id} ({summary.agent}, {summary.first_query!r})?", default=False
+  ):
+    click.echo("kept")
+    return
+  asyncio.run(store.delete(summary.id))
+  click.echo(f"deleted {summary.id}")
+
+
+# --- replay ---------------------------------------------------------------------------

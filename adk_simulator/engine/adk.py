@@ -1,0 +1,118 @@
+"""Every touch of ADK internals, in one place.
+
+ADK Simulator runs agents on the real ADK runtime and mostly uses its public
+API. Where it cannot, the private name it needs is reached from here and only
+here, so an ADK upgrade that moves one fails in one place:
+`tests/engine/test_adk_contract.py` checks every name below exists with the
+shape this module expects.
+
+- The invocation behind a callback or tool context (public since ADK 2.13 as
+  `Context.get_invocation_context()`).
+- The CLI's agent loader, dotenv loading and session service factory, so
+  agents and stores load exactly as `adk web` loads them.
+- `events._internal_metadata.public_session`, so an exported session file is
+  what `adk run --save_session` writes.
+- The tool-call seam: ADK runs every (non-live) tool call through
+  `flows.llm_flows.tools._caller._call_tool_async`. The engine wraps it once
+  to make calls cancellable, to run synchronous tools on threads it owns, and
+  to know which tool call an AgentTool's inner run belongs to. The user's tool
+  objects are never touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Any
+
+if TYPE_CHECKING:
+  from google.adk.agents.invocation_context import InvocationContext
+  from google.adk.sessions.base_session_service import BaseSessionService
+  from google.adk.sessions.session import Session
+  from google.adk.tools.base_tool import BaseTool
+  from google.adk.tools.tool_context import ToolContext
+
+ToolCall = Callable[["BaseTool", dict[str, Any], "ToolContext"], Awaitable[Any]]
+"""ADK's `_call_tool_async(tool, args, tool_context)`."""
+ToolCallWrapper = Callable[[ToolCall, "BaseTool", dict[str, Any], "ToolContext"], Awaitable[Any]]
+SyncCallableRunner = Callable[[Callable[..., Any], dict[str, Any]], Awaitable[Any]]
+
+
+def invocation_context(context: Any) -> InvocationContext:
+  """The invocation behind a `CallbackContext` or `ToolContext`."""
+  return context.get_invocation_context()
+
+
+def agent_loader(agents_dir: Path) -> Any:
+  """ADK's CLI `AgentLoader` for a folder of agents (as `adk web` uses it)."""
+  from google.adk.cli.utils.agent_loader import AgentLoader
+
+  return AgentLoader(str(agents_dir))
+
+
+def is_single_agent_directory(folder: Path) -> bool:
+  from google.adk.cli.utils.agent_loader import is_single_agent_directory as check
+
+  return bool(check(folder))
+
+
+def load_dotenv_for_agent(agent_name: str, agents_dir: Path) -> None:
+  """Loads the agent's `.env` the way `adk web` does, before its code reads the environment."""
+  from google.adk.cli.utils.envs import load_dotenv_for_agent as load
+
+  load(agent_name, str(agents_dir))
+
+
+def session_service_from_uri(uri: str, base_dir: Path) -> BaseSessionService:
+  """ADK's CLI service factory: the store `adk web --session_service_uri URI` opens."""
+  from google.adk.cli.utils.service_factory import create_session_service_from_options
+
+  return create_session_service_from_options(base_dir=base_dir, session_service_uri=uri)
+
+
+def public_session(session: Session) -> Session:
+  """The session without ADK's internal event metadata, as `adk run --save_session` writes it."""
+  from google.adk.events._internal_metadata import public_session as strip
+
+  return strip(session)
+
+
+# --- The tool-call seam ------------------------------------------------------------
+
+_SEAM_MARK = "__adk_simulator_seam__"
+
+
+def install_tool_call_wrapper(wrapper: ToolCallWrapper) -> None:
+  """Routes every tool call ADK makes through `wrapper(original, tool, args, tool_context)`.
+
+  Installed once per process; a second call replaces the wrapper, never wraps
+  twice. The wrapper decides per call whether to act (the engine acts only on
+  calls of its own sessions) and otherwise awaits `original`.
+  """
+  from google.adk.flows.llm_flows.tools import _caller
+
+  current = _caller._call_tool_async  # noqa: SLF001
+  original: ToolCall = getattr(current, _SEAM_MARK, current)
+
+  async def call_tool(tool: BaseTool, args: dict[str, Any], tool_context: ToolContext) -> Any:
+    return await wrapper(original, tool, args, tool_context)
+
+  setattr(call_tool, _SEAM_MARK, original)
+  _caller._call_tool_async = call_tool  # noqa: SLF001
+
+
+@contextlib.contextmanager
+def sync_callables_run_by(runner: SyncCallableRunner) -> Iterator[None]:
+  """Within the block, ADK runs a synchronous tool function with `runner(func, kwargs)`.
+
+  ADK otherwise uses its tool thread pool, whose threads the process waits
+  for at exit even when the call was abandoned.
+  """
+  from google.adk.utils._sync_runner import _use_sync_callable_runner
+
+  with _use_sync_callable_runner(runner):
+    yield

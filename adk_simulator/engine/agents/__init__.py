@@ -1,0 +1,1 @@
+"""Loading agents, and the registry of loaded ones."""

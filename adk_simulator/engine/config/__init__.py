@@ -1,0 +1,1 @@
+"""One config model and the files it is read from."""

@@ -1,0 +1,1 @@
+"""The golden trace builder and the eval set file."""

@@ -1,0 +1,351 @@
+"""Export a simulated session as an ADK `EvalCase` (a golden trace for `adk eval`).
+
+The ADK `Session` is the record: `GoldenTraceBuilder` reads its events and
+produces one `Invocation` per user turn. `adk eval` then replays each turn's
+user content against the real agent and compares
+
+- the tool calls (`tool_trajectory_avg_score`: names and args, in order, with
+  dict equality, so argument types are kept exactly as recorded), and
+- the final text (`response_match_score`: ROUGE-1).
+
+The intermediate data is an `IntermediateData(tool_uses, tool_responses,
+intermediate_responses)`; ADK's metrics read it the same way as the
+`InvocationEvents` form its own converter
+(`EvaluationGenerator.convert_events_to_eval_invocations`) produces, and it is
+the form people read and edit by hand.
+
+Writing the case to a file is `evalset_file.EvalSetWriter`'s job; that module
+imports this one, never the other way round.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Collection
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import assert_never
+
+import pydantic_core
+from google.adk.evaluation.eval_case import EvalCase
+from google.adk.evaluation.eval_case import IntermediateData
+from google.adk.evaluation.eval_case import Invocation
+from google.adk.evaluation.eval_case import SessionInput
+from google.adk.evaluation.eval_case import get_all_tool_calls
+from google.adk.evaluation.eval_case import get_all_tool_responses
+from google.genai import types
+
+from adk_simulator.engine.config.model import snake_case
+from adk_simulator.engine.record.history import FinalResponse
+from adk_simulator.engine.record.history import History
+from adk_simulator.engine.record.history import HistoryEntry
+from adk_simulator.engine.record.history import InnerRun
+from adk_simulator.engine.record.history import ModelText
+from adk_simulator.engine.record.history import ToolCall
+from adk_simulator.engine.record.history import ToolError
+from adk_simulator.engine.record.history import ToolOutput
+from adk_simulator.engine.record.history import UserQuery
+from adk_simulator.engine.record.history import walk
+from adk_simulator.engine.record.reader import error_shape
+from adk_simulator.engine.record.reader import read_events
+
+if TYPE_CHECKING:
+  from google.adk.sessions.session import Session
+
+
+EVAL_ID_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
+"""What ADK's eval-set tools accept as an id; `:` and `,` also break the
+`adk eval FILE.json:id1,id2` selection syntax."""
+
+
+def eval_set_id_for(agent_name: str) -> str:
+  """The id of an agent's eval set: `{snake_case(agent_name)}_evals`."""
+  return f"{snake_case(agent_name)}_evals"
+
+
+def unique_eval_id(base: str, existing_ids: Collection[str]) -> str:
+  """`base`, or `base_2`, `base_3`... whichever is not taken yet."""
+  if base not in existing_ids:
+    return base
+  n = 2
+  while f"{base}_{n}" in existing_ids:
+    n += 1
+  return f"{base}_{n}"
+
+
+def eval_id_for(agent_name: str, when: datetime, existing_ids: Collection[str] = ()) -> str:
+  """`{snake_case(agent_name)}_{UTC time as 20261122T031500_123456}`, made unique."""
+  stamp = when.astimezone(UTC).strftime("%Y%m%dT%H%M%S_%f")
+  return unique_eval_id(f"{snake_case(agent_name)}_{stamp}", existing_ids)
+
+
+class NothingToExportError(ValueError):
+  """The session has no user turn, so there is no case to export."""
+
+
+class GoldenTraceBuilder:
+  """Turns a session into an `EvalCase`: one `Invocation` per user turn.
+
+  Args:
+    session: The ADK session (its `events`, `app_name` and `user_id` are read).
+    agent_name: The agent's display name; it names the eval id.
+    initial_state: The state the session was created with. It becomes the
+      case's `session_input.state`, so `adk eval` starts from the same state.
+    now: The export time (UTC by default); it stamps the eval id and the case.
+  """
+
+  def __init__(
+    self,
+    session: Session,
+    *,
+    agent_name: str,
+    initial_state: Mapping[str, Any],
+    now: datetime | None = None,
+  ) -> None:
+    self.session = session
+    self.agent_name = agent_name
+    self.initial_state = copy.deepcopy(dict(initial_state))
+    self.now = now or datetime.now(UTC)
+    try:
+      pydantic_core.to_json(self.initial_state)
+    except pydantic_core.PydanticSerializationError as e:
+      raise ValueError(f"the initial state cannot be stored as JSON: {e}") from e
+
+  def eval_id(self, existing_ids: Collection[str] = ()) -> str:
+    return eval_id_for(self.agent_name, self.now, existing_ids)
+
+  def invocations(self) -> list[Invocation]:
+    return [_invocation(turn) for turn in user_turns(read_events(self.session.events))]
+
+  def build(self, *, existing_ids: Collection[str] = ()) -> EvalCase:
+    """The eval case. `EvalSetWriter` re-checks the id against the file under its lock.
+
+    Raises:
+      NothingToExportError: The session has no user turn.
+    """
+    conversation = self.invocations()
+    if not conversation:
+      raise NothingToExportError(
+        f"session {self.session.id} has no user turn, so there is nothing to export"
+      )
+    return EvalCase(
+      eval_id=self.eval_id(existing_ids),
+      conversation=conversation,
+      session_input=SessionInput(
+        app_name=self.session.app_name,
+        user_id=self.session.user_id,
+        state=copy.deepcopy(self.initial_state),
+      ),
+      creation_timestamp=self.now.timestamp(),
+    )
+
+  def warnings(self) -> list[str]:
+    return trace_warnings(self.session)
+
+
+def trace_warnings(session: Session) -> list[str]:
+  """Things in the session's trace that `adk eval` will not reproduce, with reasons.
+
+  Read from the record: error responses, calls the person cancelled, calls
+  without a response, turns without a final response, and AgentTool inner
+  runs (their own errors included).
+  """
+  warnings: list[str] = []
+  for number, turn in enumerate(user_turns(read_events(session.events)), start=1):
+    cancelled = {
+      e.call_id for _, e in walk(turn.entries) if isinstance(e, ToolError) and e.cancelled
+    }
+    warnings.extend(invocation_warnings(number, _invocation(turn), cancelled))
+    for run in (e for e in turn.entries if isinstance(e, InnerRun)):
+      warnings.append(_inner_run_warning(number, run))
+      for _, inner in walk(run.entries):
+        if isinstance(inner, ToolError):
+          warnings.append(_inner_error_warning(number, run, inner))
+  return warnings
+
+
+def case_warnings(case: EvalCase) -> list[str]:
+  """Things in a stored case that `adk eval` will not reproduce, with reasons."""
+  warnings: list[str] = []
+  for number, invocation in enumerate(case.conversation or [], start=1):
+    warnings.extend(invocation_warnings(number, invocation))
+  return warnings
+
+
+def invocation_warnings(
+  turn: int, invocation: Invocation, cancelled_ids: Collection[str] = ()
+) -> list[str]:
+  """What `adk eval` will not reproduce in one turn.
+
+  Args:
+    turn: The turn's number (from 1), for the messages.
+    invocation: The turn.
+    cancelled_ids: Call ids known to have been cancelled (the session knows,
+      a stored case does not).
+  """
+  warnings: list[str] = []
+  responses = get_all_tool_responses(invocation.intermediate_data)
+  answered = {r.id for r in responses if r.id}
+  for response in responses:
+    if response.id in cancelled_ids:
+      warnings.append(_cancelled_call_warning(turn, response.name, response.id))
+    elif (error := error_shape(response.response)) is not None:
+      warnings.append(_tool_error_warning(turn, response.name, response.id, error))
+  for call in get_all_tool_calls(invocation.intermediate_data):
+    if not call.id or call.id in answered:
+      continue
+    if call.id in cancelled_ids:
+      warnings.append(_cancelled_call_warning(turn, call.name, call.id))
+    else:
+      warnings.append(_unanswered_call_warning(turn, call.name, call.id))
+  if invocation.final_response is None:
+    warnings.append(_no_final_response_warning(turn))
+  return warnings
+
+
+def _tool_error_warning(
+  turn: int, tool: str | None, call_id: str | None, error: dict[str, Any]
+) -> str:
+  return (
+    f"Turn {turn}: tool `{tool}` (call {call_id}) returned an error"
+    f" ({error.get('type')}: {error.get('message')}). `adk eval` runs the real"
+    " tool again, so it raises again; unless the agent or its App's plugins"
+    " turn tool errors into responses (on_tool_error_callback), that eval run"
+    " aborts instead of replaying this error response."
+  )
+
+
+def _cancelled_call_warning(turn: int, tool: str | None, call_id: str | None) -> str:
+  return (
+    f"Turn {turn}: tool `{tool}` (call {call_id}) was cancelled in the"
+    " simulator. `adk eval` runs the real tool to completion, so its result"
+    " and what the agent does next may differ from this trace."
+  )
+
+
+def _unanswered_call_warning(turn: int, tool: str | None, call_id: str | None) -> str:
+  return (
+    f"Turn {turn}: tool `{tool}` (call {call_id}) has no recorded response"
+    " (cancelled, interrupted or long-running). `adk eval` runs the tool and"
+    " the agent continues from its real result, so the rest of the trajectory"
+    " may differ."
+  )
+
+
+def _no_final_response_warning(turn: int) -> str:
+  return (
+    f"Turn {turn}: no final response was given. `adk eval` compares the"
+    " agent's answer with this turn's final response (response_match_score),"
+    " so against an empty reference the turn fails that metric."
+  )
+
+
+def _inner_run_warning(turn: int, run: InnerRun) -> str:
+  calls = sum(isinstance(e, ToolCall) for _, e in walk(run.entries))
+  return (
+    f"Turn {turn}: `{run.tool_name}` (call {run.call_id}) ran agent `{run.agent}` with"
+    f" {calls} call{'' if calls == 1 else 's'} of its own. They are kept in the turn's"
+    " intermediate_responses, authored by that agent: `adk eval` collects only the"
+    " calling agent's events, so it scores the AgentTool call and its result, not the"
+    " inner trajectory. `adk-sim replay` checks the inner calls."
+  )
+
+
+def _inner_error_warning(turn: int, run: InnerRun, error: ToolError) -> str:
+  return (
+    f"Turn {turn}: inside `{run.tool_name}`, tool `{error.tool_name}` of agent"
+    f" `{error.author}` (call {error.call_id}) returned an error ({error.error_type}:"
+    f" {error.message}). `adk eval` runs it again; unless `{error.author}` turns tool errors"
+    " into responses (on_tool_error_callback), that run aborts."
+  )
+
+
+@dataclass
+class UserTurn:
+  """A user message and the entries after it, up to the next user message.
+
+  Grouped by user message, not by invocation id: resuming a paused call
+  (confirmations, long-running tools) continues a turn under a new invocation id.
+  """
+
+  query: UserQuery
+  entries: list[HistoryEntry] = field(default_factory=list)
+
+
+def user_turns(history: History) -> list[UserTurn]:
+  """The history's user turns; entries before the first user message belong to none."""
+  turns: list[UserTurn] = []
+  for entry in history.entries:
+    if isinstance(entry, UserQuery):
+      turns.append(UserTurn(query=entry))
+    elif turns:
+      turns[-1].entries.append(entry)
+  return turns
+
+
+def _part(entry: HistoryEntry) -> types.Part | None:
+  """The content part an entry was read from, for the trace."""
+  match entry:
+    case ToolCall():
+      call = types.FunctionCall(id=entry.call_id, name=entry.tool_name, args=dict(entry.args))
+      return types.Part(function_call=call)
+    case ToolOutput():
+      output = entry.output if isinstance(entry.output, dict) else {"result": entry.output}
+      return types.Part(
+        function_response=types.FunctionResponse(
+          id=entry.call_id, name=entry.tool_name, response=copy.deepcopy(output)
+        )
+      )
+    case ToolError():
+      response = entry.response if isinstance(entry.response, dict) else {}
+      return types.Part(
+        function_response=types.FunctionResponse(
+          id=entry.call_id, name=entry.tool_name, response=copy.deepcopy(response)
+        )
+      )
+    case ModelText() | FinalResponse():
+      return types.Part(text=entry.text)
+    case UserQuery() | InnerRun():
+      return None
+    case _:
+      assert_never(entry)
+
+
+def _invocation(turn: UserTurn) -> Invocation:
+  tool_uses: list[types.FunctionCall] = []
+  tool_responses: list[types.FunctionResponse] = []
+  said: list[tuple[str, list[types.Part]]] = []
+  finals = [e for e in turn.entries if isinstance(e, FinalResponse)]
+  final = finals[-1] if finals else None
+  for entry in turn.entries:
+    part = _part(entry)
+    if isinstance(entry, ToolCall) and part and part.function_call:
+      tool_uses.append(part.function_call)
+    elif isinstance(entry, ToolOutput | ToolError) and part and part.function_response:
+      tool_responses.append(part.function_response)
+    elif isinstance(entry, ModelText | FinalResponse) and entry is not final and part:
+      said.append((entry.author, [part]))
+    elif isinstance(entry, InnerRun):
+      # adk eval reads these without scoring them: see `_inner_run_warning`.
+      for _, inner in walk(entry.entries):
+        inner_part = _part(inner)
+        if inner_part is not None:
+          said.append((inner.author, [inner_part]))
+  content = types.Content.model_validate(turn.query.content) if turn.query.content else None
+  return Invocation(
+    invocation_id=turn.query.invocation_id,
+    user_content=content or types.Content(role="user", parts=[types.Part(text=turn.query.text)]),
+    final_response=(
+      types.Content(role="model", parts=[types.Part(text=final.text)]) if final else None
+    ),
+    intermediate_data=IntermediateData(
+      tool_uses=tool_uses, tool_responses=tool_responses, intermediate_responses=said
+    ),
+    creation_timestamp=turn.query.timestamp,
+  )

@@ -1,0 +1,1 @@
+"""The person's moves, and the one loop that plays them."""

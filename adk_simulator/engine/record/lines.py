@@ -1,0 +1,53 @@
+"""A session's history as plain lines, for `adk-sim play` and logs."""
+
+from __future__ import annotations
+
+import json
+from typing import assert_never
+
+from adk_simulator.engine.record.history import FinalResponse
+from adk_simulator.engine.record.history import HistoryEntry
+from adk_simulator.engine.record.history import InnerRun
+from adk_simulator.engine.record.history import ModelText
+from adk_simulator.engine.record.history import ToolCall
+from adk_simulator.engine.record.history import ToolError
+from adk_simulator.engine.record.history import ToolOutput
+from adk_simulator.engine.record.history import UserQuery
+
+
+def _asked(entry: ToolCall | ModelText | FinalResponse) -> str:
+  if entry.by == "callback":
+    return f"[{entry.author}, answered by a callback]"
+  return f"[{entry.author}]"
+
+
+def _short(value: object, limit: int = 200) -> str:
+  shown = json.dumps(value, default=str, ensure_ascii=False)
+  return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def describe_entry(entry: HistoryEntry, depth: int = 0) -> str:
+  """One line of the printed timeline; inner runs' entries are indented by `depth`."""
+  indent = "  " * depth
+  match entry:
+    case UserQuery():
+      line = f"user      {entry.text}"
+    case ToolCall():
+      args = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in entry.args.items())
+      line = f"call      {entry.tool_name}({args})  {_asked(entry)}"
+    case ModelText():
+      line = f"says      {entry.text}  {_asked(entry)}"
+    case ToolOutput():
+      took = f"  ({entry.duration_s:.2f} s)" if entry.duration_s is not None else ""
+      line = f"output    {entry.tool_name} → {_short(entry.output)}{took}"
+    case ToolError():
+      what = "cancelled" if entry.cancelled else "error"
+      line = f"{what:<9} {entry.tool_name} → {entry.error_type}: {entry.message}"
+    case FinalResponse():
+      line = f"answer    {entry.text}  {_asked(entry)}"
+    case InnerRun():
+      state = ", running" if entry.running else ""
+      line = f"inner run {entry.tool_name}: agent {entry.agent}{state}"
+    case _:
+      assert_never(entry)
+  return indent + line

@@ -1,0 +1,1 @@
+"""Replaying a record against the live tools, and the diffs."""

@@ -1,0 +1,513 @@
+"""The simulation engine: one session of a person playing an agent's model.
+
+`Simulation` drives the real ADK `Runner`. Every agent it plays has the
+`HumanModel` stand-in as its model (see `seat`), so every model call waits for
+the person with every callback around it, and every tool runs for real, with
+`HumanModelPlugin` watching. The TUI, the headless player and the tests all
+drive this class; it never imports Textual. One `Simulation` plays one session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Any
+
+from pydantic import BaseModel
+
+from adk_simulator.engine.record.history import History
+from adk_simulator.engine.record.history import HistoryEntry
+from adk_simulator.engine.record.history import ToolCall
+from adk_simulator.engine.record.notes import CallNote
+from adk_simulator.engine.record.notes import ExportRecord
+from adk_simulator.engine.record.notes import InnerRun
+from adk_simulator.engine.record.notes import Notes
+from adk_simulator.engine.record.notes import SessionStart
+from adk_simulator.engine.record.notes import metadata_event
+from adk_simulator.engine.record.reader import RecordReader
+from adk_simulator.engine.record.summary import last_conversation_event
+from adk_simulator.engine.record.summary import recovered_initial_state
+from adk_simulator.engine.record.summary import session_status
+from adk_simulator.engine.runtime.phase import Phase
+from adk_simulator.engine.runtime.phase import PhaseMachine
+from adk_simulator.engine.runtime.responses import instruction_text
+from adk_simulator.engine.runtime.responses import query_text
+from adk_simulator.engine.runtime.responses import response_for
+from adk_simulator.engine.runtime.responses import schema_model
+from adk_simulator.engine.runtime.tool_runs import ToolRuns
+from adk_simulator.engine.runtime.turns import EngineEvent
+from adk_simulator.engine.runtime.turns import FinalTurn
+from adk_simulator.engine.runtime.turns import HistoryChanged
+from adk_simulator.engine.runtime.turns import ModelRequest
+from adk_simulator.engine.runtime.turns import ModelTurn
+from adk_simulator.engine.runtime.turns import ModelTurnRequested
+from adk_simulator.engine.runtime.turns import PhaseChanged
+from adk_simulator.engine.runtime.turns import RunFailed
+from adk_simulator.engine.runtime.turns import RunningTool
+from adk_simulator.engine.runtime.turns import ToolCallsTurn
+from adk_simulator.engine.runtime.turns import ToolCancelledError
+from adk_simulator.engine.runtime.turns import ToolFinished
+from adk_simulator.engine.runtime.turns import ToolStarted
+from adk_simulator.engine.runtime.turns import format_traceback
+from adk_simulator.engine.schema.specs import builtin_tools_from_llm_request
+from adk_simulator.engine.schema.specs import tool_specs_from_llm_request
+
+if TYPE_CHECKING:
+  from google.adk.agents.llm_agent import LlmAgent
+  from google.adk.events.event import Event
+  from google.adk.models.llm_request import LlmRequest
+  from google.adk.models.llm_response import LlmResponse
+  from google.adk.runners import Runner
+  from google.adk.sessions.base_session_service import BaseSessionService
+  from google.adk.sessions.session import Session
+
+  from adk_simulator.engine.agents.loader import LoadedAgent
+  from adk_simulator.engine.export.evalset_file import ExportResult
+
+logger = logging.getLogger(__name__)
+
+Listener = Callable[[EngineEvent], None]
+
+
+@dataclass
+class _Ask:
+  """A model call waiting for the person."""
+
+  request: ModelRequest
+  future: asyncio.Future[LlmResponse]
+  output_model: type[BaseModel] | None
+
+
+class Simulation:
+  """One simulated session, from picking the agent to the last answer.
+
+  Every method that waits returns once the engine needs the person again
+  (`pending` is set) or the run has ended (`phase` is COMPLETED).
+  """
+
+  def __init__(
+    self,
+    session_service: BaseSessionService,
+    *,
+    listener: Listener | None = None,
+    tool_workers: int = 8,
+  ) -> None:
+    self.session_service = session_service
+    self._listener = listener
+    self._tool_workers = tool_workers
+    self._machine = PhaseMachine()
+    self.agent: LoadedAgent | None = None
+    self.session_id: str | None = None
+    self.user_id = "user"
+    self.initial_state: dict[str, Any] = {}
+    self.run_error: RunFailed | None = None
+    self.started_at: float | None = None
+    self._runner: Runner | None = None
+    self._events: list[Event] = []
+    self._asks: deque[_Ask] = deque()
+    self._step = 0
+    self._wakeup = asyncio.Event()
+    self._run_task: asyncio.Task[None] | None = None
+    self._tools = ToolRuns()
+    self._exported_at = 0
+    self.exports: list[ExportResult] = []
+    self._projected: list[HistoryEntry] = []
+    self._projected_events = 0
+    self._reader = RecordReader()
+    self._played: dict[str, LlmAgent] = {}
+    self._inner: dict[str, list[Event]] = {}
+    """Events of the AgentTool inner runs in progress, by the call they answer."""
+    self._answered: dict[tuple[str, str | None], int] = {}
+    """The step the person just answered, by (agent, enclosing call), until its event is stored."""
+    self.replay_of: str | None = None
+    """The recorded session this one replays, if it is a replay."""
+
+  # --- What drivers read ------------------------------------------------------
+
+  @property
+  def phase(self) -> Phase:
+    return self._machine.phase
+
+  @property
+  def pending(self) -> ModelRequest | None:
+    """The model call waiting for the person, if any."""
+    return self._asks[0].request if self._asks else None
+
+  @property
+  def running_tools(self) -> list[RunningTool]:
+    return self._tools.running
+
+  @property
+  def events(self) -> list[Event]:
+    return list(self._events)
+
+  @property
+  def history(self) -> History:
+    """The typed history, projected from the events.
+
+    Projection is per event, so only events not seen before are projected: a
+    long session or a huge tool output costs once, not on every read.
+    """
+    if self._projected_events > len(self._events) or not self._projected_events:
+      root = self.agent.root_agent if self.agent else None
+      self._reader = RecordReader(
+        structured_input=schema_model(getattr(root, "input_schema", None)) is not None,
+        structured_output=schema_model(getattr(root, "output_schema", None)) is not None,
+      )
+      self._projected, self._projected_events = [], 0
+    if self._projected_events < len(self._events):
+      self._projected.extend(self._reader.read(self._events[self._projected_events :]))
+      self._projected_events = len(self._events)
+    entries = list(self._projected)
+    if self._inner:
+      calls = {e.call_id: e for e in entries if isinstance(e, ToolCall)}
+      for call_id, events in self._inner.items():
+        if call_id in calls:
+          entries.append(self._reader.running_inner_run(calls[call_id], list(events)))
+    return History(entries=entries)
+
+  async def stored_session(self) -> Session:
+    """The session as the session service holds it."""
+    if self.agent is None or self.session_id is None:
+      raise RuntimeError("no session has started yet: submit a user query first")
+    session = await self.session_service.get_session(
+      app_name=self.agent.app_name, user_id=self.user_id, session_id=self.session_id
+    )
+    if session is None:
+      raise RuntimeError(f"session {self.session_id} is not in the session store")
+    return session
+
+  # --- Transitions --------------------------------------------------------------
+
+  async def select_agent(
+    self,
+    agent: LoadedAgent,
+    *,
+    initial_state: dict[str, Any] | None = None,
+    user_id: str | None = None,
+  ) -> None:
+    """SELECTING_AGENT → AWAITING_QUERY: get ready to run `agent`."""
+    self._machine.require(Phase.SELECTING_AGENT, action="select an agent")
+    self.agent = agent
+    self.user_id = user_id or agent.config.user_id or "user"
+    self.initial_state = dict(
+      initial_state if initial_state is not None else (agent.config.initial_state or {})
+    )
+    self._runner = self._runner_for(agent)
+    self._move(Phase.AWAITING_QUERY, "select an agent")
+
+  async def open_session(self, agent: LoadedAgent, session: Session) -> None:
+    """SELECTING_AGENT → COMPLETED or ACTIVE: reopen a stored session.
+
+    A finished session opens COMPLETED (export it, or continue with another
+    user turn). An unfinished one, for instance after a crash, resumes where
+    it stopped: the runtime picks up the interrupted invocation, re-running a
+    tool call that never got its response, and asks the person again.
+    """
+    self._machine.require(Phase.SELECTING_AGENT, action="open a stored session")
+    self.agent = agent
+    self.user_id = session.user_id
+    self.session_id = session.id
+    self._events = list(session.events)
+    self._projected, self._projected_events = [], 0
+    self.initial_state = recovered_initial_state(session)
+    self.started_at = min((e.timestamp for e in session.events), default=time.time())
+    status = session_status(self._events)
+    self._exported_at = len(self._events) if status == "exported" else 0
+    self._runner = self._runner_for(agent)
+    last = last_conversation_event(self._events)
+    if last is None or status != "in_progress":
+      self._machine = PhaseMachine(Phase.COMPLETED)
+      self._emit(PhaseChanged(phase=Phase.COMPLETED))
+      return
+    self._machine = PhaseMachine(Phase.ACTIVE)
+    self._emit(PhaseChanged(phase=Phase.ACTIVE))
+    resumer = self._runner_for(agent, resumable=True)
+    self._run_task = asyncio.create_task(
+      self._run(None, runner=resumer, invocation_id=last.invocation_id),
+      name="adk-simulator-resume",
+    )
+    await self.wait()
+
+  async def submit_query(
+    self, query: str | dict[str, Any], *, initial_state: dict[str, Any] | None = None
+  ) -> None:
+    """AWAITING_QUERY → ACTIVE: send the user's message and run until the model is asked.
+
+    Args:
+      query: The user's message; an object when the agent has an `input_schema`.
+      initial_state: Replaces the configured initial state. Only before the
+        first user turn of a session.
+    """
+    self._machine.require(Phase.AWAITING_QUERY, action="submit a user query")
+    assert self.agent is not None and self._runner is not None
+    from google.genai import types
+
+    text = query_text(self.agent.root_agent, query)
+    if self.session_id is None:
+      if initial_state is not None:
+        self.initial_state = dict(initial_state)
+      session = await self.session_service.create_session(
+        app_name=self.agent.app_name, user_id=self.user_id, state=dict(self.initial_state)
+      )
+      self.session_id = session.id
+      self.started_at = time.time()
+      start = metadata_event(
+        Notes(
+          session=SessionStart(
+            agent=self.agent.config.name,
+            initial_state=self.initial_state,
+            replay_of=self.replay_of,
+          )
+        )
+      )
+      self._events.append(await self.session_service.append_event(session, start))
+    elif initial_state is not None:
+      raise ValueError("the initial state can only be set before the session's first user turn")
+    self.run_error = None
+    self._move(Phase.ACTIVE, "submit a user query")
+    message = types.Content(role="user", parts=[types.Part(text=text)])
+    self._run_task = asyncio.create_task(self._run(message), name="adk-simulator-run")
+    await self.wait()
+
+  async def submit_turn(self, turn: ModelTurn | ToolCallsTurn | FinalTurn) -> None:
+    """Answers the pending model call with the person's turn, then runs on.
+
+    Raises:
+      TurnValidationError: The turn does not fit the request (unknown tool,
+        arguments that do not match the schema, an answer that does not match
+        the output schema). Nothing ran.
+    """
+    self._machine.require(Phase.ACTIVE, action="submit a model turn")
+    if not self._asks:
+      raise RuntimeError("no model call is waiting: wait for the running tools first")
+    ask = self._asks[0]
+    response = response_for(ask.request, ask.output_model, turn)
+    self._asks.popleft()
+    if not ask.future.done():
+      ask.future.set_result(response)
+    await self.wait()
+
+  async def wait(self) -> None:
+    """Returns when a model call waits for the person or the run has ended."""
+    while True:
+      if self._asks or self._run_task is None or self._run_task.done():
+        return
+      self._wakeup.clear()
+      await self._wakeup.wait()
+
+  def cancel_tools(self) -> list[str]:
+    """Cancels every running tool call; returns the names of those cancelled.
+
+    Each cancelled call ends with an error the model sees, and the session
+    goes on. A synchronous tool's thread cannot be stopped: it is abandoned.
+    """
+    return self._tools.cancel_all()
+
+  def continue_conversation(self) -> None:
+    """COMPLETED → AWAITING_QUERY: another user turn in the same session."""
+    self._machine.require(Phase.COMPLETED, action="continue the conversation")
+    self._move(Phase.AWAITING_QUERY, "continue the conversation")
+
+  async def back_to_agents(self) -> None:
+    """Any phase → SELECTING_AGENT. The session stays stored as it is."""
+    await self.abandon()
+    self.agent = None
+    self.session_id = None
+    self._runner = None
+    self._events = []
+    self._projected, self._projected_events = [], 0
+    self._step = 0
+    self._tools.clear()
+    self._exported_at = 0
+    self.exports = []
+    self._machine = PhaseMachine(Phase.SELECTING_AGENT)
+    self._emit(PhaseChanged(phase=Phase.SELECTING_AGENT))
+
+  async def abandon(self) -> None:
+    """Stops a run in progress without answering it."""
+    for ask in self._asks:
+      if not ask.future.done():
+        ask.future.cancel()
+    self._asks.clear()
+    task = self._run_task
+    if task is not None and not task.done():
+      task.cancel()
+      try:
+        await task
+      except asyncio.CancelledError:
+        pass
+
+  @property
+  def has_unexported_work(self) -> bool:
+    """True when the session holds turns that no export has written yet."""
+    return bool(self._events) and len(self._events) != self._exported_at
+
+  async def export(self, eval_set_path: Path | None = None) -> ExportResult:
+    """Appends the session to the agent's eval set (or `eval_set_path`) as one EvalCase.
+
+    The file write runs on a thread: it takes a cross-process lock and fsyncs.
+
+    Raises:
+      EvalSetFileError: The eval set file exists but is not a valid EvalSet, or
+        cannot be written. The file is left as it was; the session stays stored.
+    """
+    self._machine.require(Phase.COMPLETED, action="export the session")
+    assert self.agent is not None
+    from adk_simulator.engine.export.evalset_file import EvalSetWriter
+    from adk_simulator.engine.export.golden_trace import GoldenTraceBuilder
+
+    session = await self.stored_session()
+    builder = GoldenTraceBuilder(
+      session, agent_name=self.agent.config.name, initial_state=self.initial_state
+    )
+    case = builder.build()
+    writer = EvalSetWriter(eval_set_path or self.agent.eval_set_path)
+    result = await asyncio.to_thread(
+      writer.append, case, agent_name=self.agent.config.name, warnings=builder.warnings()
+    )
+    record = ExportRecord(eval_set=str(result.path), eval_id=result.eval_id, at=time.time())
+    marker = metadata_event(Notes(export=record))
+    self._events.append(await self.session_service.append_event(session, marker))
+    self._exported_at = len(self._events)
+    self.exports.append(result)
+    return result
+
+  # --- Internals ------------------------------------------------------------------
+
+  def _move(self, phase: Phase, action: str) -> None:
+    self._machine.move(phase, action)
+    self._emit(PhaseChanged(phase=phase))
+
+  def _emit(self, event: EngineEvent) -> None:
+    if self._listener is None:
+      return
+    try:
+      self._listener(event)
+    except Exception:  # a driver's bug must not break the run
+      logger.exception("engine listener failed on %s", event.kind)
+
+  def _runner_for(self, agent: LoadedAgent, *, resumable: bool = False) -> Runner:
+    from adk_simulator.engine.runtime.plugin import seat_human
+    from adk_simulator.engine.runtime.seat import seat_person
+
+    self._played = seat_person(agent.root_agent)
+    return seat_human(agent, self, self.session_service, resumable=resumable)
+
+  async def _run(
+    self, message: Any, *, runner: Runner | None = None, invocation_id: str | None = None
+  ) -> None:
+    from google.adk.agents.run_config import RunConfig
+    from google.adk.agents.run_config import ToolThreadPoolConfig
+
+    from adk_simulator.engine.runtime.seat import take_seat
+
+    take_seat(self)
+    runner = runner or self._runner
+    assert runner is not None and self.session_id is not None
+    config = RunConfig(tool_thread_pool_config=ToolThreadPoolConfig(max_workers=self._tool_workers))
+    try:
+      async for event in runner.run_async(
+        user_id=self.user_id,
+        session_id=self.session_id,
+        invocation_id=invocation_id,
+        new_message=message,
+        run_config=config,
+        yield_user_message=message is not None,
+      ):
+        if event.partial:
+          continue
+        self._events.append(event)
+        self._emit(HistoryChanged(size=len(self._events)))
+    except asyncio.CancelledError:
+      raise
+    except Exception as error:  # the run itself failed: report, keep the app up
+      logger.exception("ADK run failed")
+      self.run_error = RunFailed(
+        error_type=type(error).__name__, message=str(error), traceback=format_traceback(error)
+      )
+      self._emit(self.run_error)
+    finally:
+      for ask in self._asks:
+        if not ask.future.done():
+          ask.future.cancel()
+      self._asks.clear()
+      if self._machine.phase is Phase.ACTIVE and not _being_cancelled():
+        self._move(Phase.COMPLETED, "finish the run")
+      self._wakeup.set()
+
+  # --- HumanSeat: called by the plugin on the runner's loop --------------------------
+
+  async def ask_human(
+    self, agent_name: str, llm_request: LlmRequest, within_call: str | None
+  ) -> LlmResponse:
+    agent = self._played.get(agent_name)
+    output_model = schema_model(getattr(agent, "output_schema", None))
+    self._step += 1
+    step = self._step
+    request = ModelRequest(
+      step=step,
+      agent_name=agent_name,
+      within_call=within_call,
+      system_instruction=instruction_text(llm_request.config.system_instruction),
+      tools=tool_specs_from_llm_request(llm_request),
+      builtin_tools=builtin_tools_from_llm_request(llm_request),
+      raw_contents=list(llm_request.contents),
+      output_schema=output_model.model_json_schema() if output_model else None,
+    )
+    future: asyncio.Future[LlmResponse] = asyncio.get_running_loop().create_future()
+    self._asks.append(_Ask(request=request, future=future, output_model=output_model))
+    self._emit(ModelTurnRequested(request=request))
+    self._wakeup.set()
+    response = await future
+    self._answered[(agent_name, within_call)] = step
+    return response
+
+  def answered_step(self, agent_name: str, within_call: str | None) -> int | None:
+    return self._answered.pop((agent_name, within_call), None)
+
+  def inner_event(self, call_id: str, event: Event) -> None:
+    self._inner.setdefault(call_id, []).append(event)
+    self._emit(HistoryChanged(size=len(self._events)))
+
+  def inner_run(self, call_id: str) -> InnerRun | None:
+    events = self._inner.pop(call_id, None)
+    if events is None:
+      return None
+    agent = next((e.author for e in events if e.author and e.author != "user"), "")
+    dumped = [e.model_dump(mode="json", exclude_none=True, by_alias=True) for e in events]
+    return InnerRun(agent=agent, events=dumped)
+
+  def tool_started(self, call_id: str, tool_name: str, args: dict[str, Any], agent: str) -> None:
+    self._emit(ToolStarted(tool=self._tools.start(call_id, tool_name, args, agent)))
+
+  def tool_finished(self, call_id: str, *, error: BaseException | None) -> CallNote:
+    tool, note, ended_now = self._tools.finish(call_id, error)
+    if ended_now:
+      self._emit(
+        ToolFinished(
+          call_id=call_id,
+          tool_name=tool.tool_name if tool else "",
+          duration_s=note.duration_s or 0.0,
+          failed=error is not None,
+          cancelled=isinstance(error, ToolCancelledError),
+        )
+      )
+    return note
+
+  def cancel_signal(self, call_id: str) -> asyncio.Future[None] | None:
+    return self._tools.signal(call_id)
+
+  def call_notes(self, call_id: str) -> CallNote | None:
+    return self._tools.notes(call_id)
+
+
+def _being_cancelled() -> bool:
+  task = asyncio.current_task()
+  return bool(task and task.cancelling())

@@ -1,0 +1,82 @@
+"""The tool calls of a session while they run: timing, cancelling, notes.
+
+The plugin reports each call's start and end here; the notes (duration, and
+for a failure its type, message, traceback and whether the person cancelled
+it) are stored with the function-response event, so the history shows them
+for a live session and a stored one alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from adk_simulator.engine.record.notes import CallNote
+from adk_simulator.engine.record.notes import ErrorNote
+from adk_simulator.engine.runtime.turns import RunningTool
+from adk_simulator.engine.runtime.turns import ToolCancelledError
+from adk_simulator.engine.runtime.turns import format_traceback
+
+
+class ToolRuns:
+  """Running calls by call id, their cancel signals, and the notes of ended ones."""
+
+  def __init__(self) -> None:
+    self._running: dict[str, RunningTool] = {}
+    self._cancel: dict[str, asyncio.Future[None]] = {}
+    self._notes: dict[str, CallNote] = {}
+
+  @property
+  def running(self) -> list[RunningTool]:
+    return list(self._running.values())
+
+  def clear(self) -> None:
+    self._notes.clear()
+
+  def start(self, call_id: str, tool_name: str, args: dict[str, Any], agent: str) -> RunningTool:
+    tool = RunningTool(
+      call_id=call_id, tool_name=tool_name, args=args, agent_name=agent, started_at=time.monotonic()
+    )
+    self._running[call_id] = tool
+    self._cancel[call_id] = asyncio.get_running_loop().create_future()
+    return tool
+
+  def finish(
+    self, call_id: str, error: BaseException | None
+  ) -> tuple[RunningTool | None, CallNote, bool]:
+    """Ends a call; returns it, its notes, and whether this call ended it now.
+
+    ADK runs the after-tool callbacks on an error answer too: a call that has
+    already ended keeps what its end recorded.
+    """
+    tool = self._running.pop(call_id, None)
+    if tool is None and call_id in self._notes:
+      return None, self._notes[call_id], False
+    self._cancel.pop(call_id, None)
+    duration = time.monotonic() - tool.started_at if tool else 0.0
+    note = CallNote(duration_s=round(duration, 6))
+    if error is not None and not isinstance(error, asyncio.CancelledError):
+      note.error = ErrorNote(
+        type=type(error).__name__,
+        message=str(error),
+        traceback=format_traceback(error),
+        cancelled=isinstance(error, ToolCancelledError),
+      )
+    self._notes[call_id] = note
+    return tool, note, True
+
+  def cancel_all(self) -> list[str]:
+    """Signals every running call to stop; returns the names of those signalled."""
+    cancelled = []
+    for call_id, signal in list(self._cancel.items()):
+      if not signal.done() and call_id in self._running:
+        signal.set_result(None)
+        cancelled.append(self._running[call_id].tool_name)
+    return cancelled
+
+  def signal(self, call_id: str) -> asyncio.Future[None] | None:
+    return self._cancel.get(call_id)
+
+  def notes(self, call_id: str) -> CallNote | None:
+    return self._notes.get(call_id)

@@ -1,0 +1,1 @@
+"""JSON Schema normalisation, validation, the form field model, docstrings."""

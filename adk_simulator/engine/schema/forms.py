@@ -1,0 +1,266 @@
+"""Widget values <-> call arguments, for forms described from JSON Schema.
+
+Pure data, no Textual: the TUI builds one widget per `FormField` (`children`
+for objects, `item` as the template of each array entry), from
+`form_from_schema` (in `form_fields`, re-exported here so `forms` stays the
+one import for form code).
+
+Widget values ("values") are what widgets hold: text for string, integer,
+number and json fields; `bool | None` for booleans; the raw enum value (or
+None) for enums; a dict of child values for objects; a list of item values
+for arrays. Arguments ("args") are what the model sends, types kept exactly.
+
+What a person filling the form gets:
+- A fresh form shows the schema's defaults (`initial_values`) and sends what
+  it shows: a default left in place is sent explicitly.
+- A blank field (empty text, None, empty list, an object whose fields are all
+  blank) means "leave this argument out", so the tool's own default applies,
+  just as when a model omits an optional argument. The UI should show the
+  default as a hint on blank fields.
+- A blank *required* field becomes null when the schema allows null,
+  otherwise "" for a string or [] for an array when the schema allows those,
+  otherwise a required object is built from its fields; anything else is the
+  error "required field missing". An array entry counts as required.
+- Text becomes a number only when it is one: "7" -> 7 for an integer field,
+  "7.5" or "7.0" there is "expected an integer"; "7" -> 7 and "7.5" -> 7.5 for
+  a number field. String fields keep text as typed, spaces included.
+- `args_to_values` shows a missing or null argument as blank (json fields show
+  an explicit null as "null"); a value a widget cannot hold (7 in a text field)
+  is shown as its JSON text. Values produced by `args_to_values` survive
+  values -> args -> JSON -> args -> values unchanged.
+- `values_to_args` only converts; the schema's constraints (bounds, patterns,
+  unknown fields) are `schemas.validate_arguments`' job, with the same paths.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from typing import Any
+
+# `X as X` marks a re-export: these names have always been importable from here.
+from adk_simulator.engine.schema.form_fields import FieldKind as FieldKind
+from adk_simulator.engine.schema.form_fields import FormField
+from adk_simulator.engine.schema.form_fields import form_from_schema as form_from_schema
+from adk_simulator.engine.schema.json_schema import lookup_ref as lookup_ref
+from adk_simulator.engine.schema.json_schema import resolve_refs as resolve_refs
+from adk_simulator.engine.schema.specs import FieldError
+from adk_simulator.engine.schema.specs import show
+
+# --- Values <-> args ----------------------------------------------------------------
+
+
+class _Omitted:
+  """Marks an argument left out of the call."""
+
+
+_OMIT = _Omitted()
+_INT = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def values_to_args(
+  fields: list[FormField], raw: dict[str, Any]
+) -> tuple[dict[str, Any], list[FieldError]]:
+  """Turns widget values into call arguments (see the module docstring for the rules).
+
+  Returns:
+    The arguments (fields in error left out) and one error per field that
+    could not be converted, paths as in `validate_arguments`. Keys of `raw`
+    that name no field are ignored.
+  """
+  errors: list[FieldError] = []
+  args = _object_args(fields, raw if isinstance(raw, dict) else {}, "", errors)
+  return args, errors
+
+
+def _object_args(
+  fields: list[FormField], raw: dict[str, Any], path: str, errors: list[FieldError]
+) -> dict[str, Any]:
+  args: dict[str, Any] = {}
+  for field in fields:
+    child_path = f"{path}.{field.name}" if path else field.name
+    value = _arg(field, raw.get(field.name), field.required, child_path, errors)
+    if not isinstance(value, _Omitted):
+      args[field.name] = value
+  return args
+
+
+def _arg(field: FormField, raw: Any, required: bool, path: str, errors: list[FieldError]) -> Any:
+  if is_blank(field, raw):
+    if not required:
+      return _OMIT
+    if field.nullable:
+      return None
+    if field.kind == "string" and _accepts_empty_text(field):
+      return ""
+    if field.kind == "array" and not field.min_items:
+      return []
+    if field.kind != "object":
+      errors.append(FieldError(path=path, message="required field missing"))
+      return _OMIT
+    raw = raw if isinstance(raw, dict) else {}
+
+  def fail(message: str) -> _Omitted:
+    errors.append(FieldError(path=path, message=message))
+    return _OMIT
+
+  match field.kind:
+    case "string":
+      return raw if isinstance(raw, str) else fail("expected text")
+    case "integer":
+      if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+      if isinstance(raw, str) and _INT.fullmatch(raw.strip()):
+        return int(raw.strip())
+      return fail("expected an integer")
+    case "number":
+      if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return raw
+      if isinstance(raw, str) and _INT.fullmatch(raw.strip()):
+        return int(raw.strip())
+      if isinstance(raw, str) and _NUMBER.fullmatch(raw.strip()):
+        return float(raw.strip())
+      return fail("expected a number")
+    case "boolean":
+      if isinstance(raw, bool):
+        return raw
+      if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+        return raw.strip().lower() == "true"
+      return fail("expected true or false")
+    case "enum":
+      return _enum_arg(field, raw, fail)
+    case "object":
+      if not isinstance(raw, dict):
+        return fail("expected an object")
+      return _object_args(field.children, raw, path, errors)
+    case "array":
+      if not isinstance(raw, list | tuple):
+        return fail("expected a list")
+      item = field.item or FormField(
+        name=field.name, path=f"{field.path}[]", title="Item", kind="json"
+      )
+      values = [_arg(item, entry, True, f"{path}[{i}]", errors) for i, entry in enumerate(raw)]
+      return [value for value in values if not isinstance(value, _Omitted)]
+    case "json":
+      if not isinstance(raw, str):
+        return copy.deepcopy(raw)
+      try:
+        return json.loads(raw)
+      except json.JSONDecodeError as exc:
+        return fail(f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+
+
+def _enum_arg(field: FormField, raw: Any, fail: Any) -> Any:
+  for value in field.enum_values:
+    # Type-exact: 1, 1.0 and True are different choices.
+    if type(value) is type(raw) and value == raw:
+      return value
+  if isinstance(raw, str):
+    matches = [value for value in field.enum_values if enum_text(value) == raw.strip()]
+    if len(matches) == 1:
+      return matches[0]
+  return fail(f"expected one of {', '.join(show(value) for value in field.enum_values)}")
+
+
+def _accepts_empty_text(field: FormField) -> bool:
+  if field.min_length:
+    return False
+  if field.pattern is None:
+    return True
+  try:
+    return re.search(field.pattern, "") is not None
+  except re.error:
+    return True
+
+
+def enum_text(value: Any) -> str:
+  """How an enum value reads in a picker: strings as they are, others as JSON."""
+  return value if isinstance(value, str) else json.dumps(value)
+
+
+def is_blank(field: FormField, raw: Any) -> bool:
+  """Whether a widget value means "nothing entered" for this field."""
+  if raw is None:
+    return True
+  match field.kind:
+    case "string":
+      return raw == ""
+    case "integer" | "number" | "json":
+      return isinstance(raw, str) and not raw.strip()
+    case "enum":
+      return raw == "" and "" not in field.enum_values
+    case "object":
+      return isinstance(raw, dict) and all(
+        is_blank(child, raw.get(child.name)) for child in field.children
+      )
+    case "array":
+      return isinstance(raw, list | tuple) and not raw
+    case _:
+      return False
+
+
+def blank_value(field: FormField) -> Any:
+  """The widget value of an empty field."""
+  match field.kind:
+    case "string" | "integer" | "number" | "json":
+      return ""
+    case "object":
+      return {child.name: blank_value(child) for child in field.children}
+    case "array":
+      return []
+    case _:
+      return None
+
+
+def initial_values(fields: list[FormField]) -> dict[str, Any]:
+  """Widget values of a fresh form: defaults filled in, everything else blank."""
+  return {field.name: initial_value(field) for field in fields}
+
+
+def initial_value(field: FormField) -> Any:
+  """A fresh field's value; `initial_value(array.item)` for a new array entry."""
+  if field.has_default:
+    return _value(field, field.default, present=True)
+  if field.kind == "object":
+    return initial_values(field.children)
+  return blank_value(field)
+
+
+def args_to_values(fields: list[FormField], args: dict[str, Any]) -> dict[str, Any]:
+  """Widget values showing existing arguments (to edit a call, or leave raw JSON)."""
+  return {
+    field.name: _value(field, args.get(field.name), present=field.name in args) for field in fields
+  }
+
+
+def _value(field: FormField, value: Any, *, present: bool) -> Any:
+  if not present or value is None:
+    return "null" if present and field.kind == "json" else blank_value(field)
+  match field.kind:
+    case "string":
+      return value if isinstance(value, str) else _json_text(value)
+    case "integer" | "number":
+      return _json_text(value)
+    case "boolean":
+      return value if isinstance(value, bool) else None
+    case "enum":
+      return value
+    case "object":
+      if not isinstance(value, dict):
+        return blank_value(field)
+      return args_to_values(field.children, value)
+    case "array":
+      if not isinstance(value, list) or field.item is None:
+        return []
+      return [_value(field.item, entry, present=True) for entry in value]
+    case _:
+      return _json_text(value, indent=2)
+
+
+def _json_text(value: Any, *, indent: int | None = None) -> str:
+  try:
+    return json.dumps(value, ensure_ascii=False, indent=indent)
+  except (TypeError, ValueError):
+    return str(value)

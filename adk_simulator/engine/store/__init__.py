@@ -1,0 +1,1 @@
+"""Session services and the store of saved sessions."""

@@ -1,0 +1,76 @@
+"""Opens the ADK session service a session is stored in, by URI.
+
+The URIs are those of `adk web --session_service_uri`: `memory://`,
+`sqlite:///path.db` (relative to the config file's folder),
+`sqlite:////absolute/path.db`, and SQLAlchemy URLs such as
+`postgresql+asyncpg://...`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+if TYPE_CHECKING:
+  from google.adk.sessions.base_session_service import BaseSessionService
+
+
+class StorageError(ValueError):
+  """A session service URI that cannot be opened."""
+
+
+def sqlite_path(uri: str, base_dir: Path) -> Path | None:
+  """The database file of a `sqlite://` URI, or None for other schemes."""
+  parsed = urlparse(uri)
+  if parsed.scheme != "sqlite":
+    return None
+  raw = parsed.path
+  if not raw:
+    return None
+  # SQLAlchemy's convention: three slashes then a relative path, four for an
+  # absolute one. A relative path is taken against the config's folder so the
+  # store does not move with the working directory.
+  if raw.startswith("//"):
+    return Path(raw[1:])
+  return (base_dir / raw.lstrip("/")).resolve()
+
+
+def open_session_service(uri: str, *, base_dir: Path) -> BaseSessionService:
+  """Returns the session service for `uri`, creating a SQLite file's folder."""
+  if not uri or not uri.strip():
+    raise StorageError(
+      "session_service_uri is empty: use memory://, sqlite:///FILE or a database URL"
+    )
+  scheme = urlparse(uri).scheme
+  if not scheme:
+    raise StorageError(
+      f"session_service_uri {uri!r} has no scheme: use memory://, sqlite:///FILE"
+      " or a SQLAlchemy database URL such as postgresql+asyncpg://..."
+    )
+  if scheme == "memory":
+    from google.adk.sessions.in_memory_session_service import InMemorySessionService
+
+    return InMemorySessionService()
+  path = sqlite_path(uri, base_dir)
+  if scheme == "sqlite":
+    if path is None:
+      from google.adk.sessions.in_memory_session_service import InMemorySessionService
+
+      return InMemorySessionService()
+    from google.adk.sessions.sqlite_session_service import SqliteSessionService
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteSessionService(db_path=str(path))
+  from adk_simulator.engine import adk
+
+  try:
+    return adk.session_service_from_uri(uri, base_dir)
+  except ModuleNotFoundError as error:
+    raise StorageError(
+      f"cannot open session_service_uri {uri!r}: {error}. SQLAlchemy stores need"
+      " SQLAlchemy and the URL's driver: install the `postgres` extra"
+      " (`uv sync --extra postgres`, or `pip install 'adk-simulator[postgres]'`)"
+    ) from error
+  except Exception as error:  # an unknown driver or a malformed URL
+    raise StorageError(f"cannot open session_service_uri {uri!r}: {error}") from error

@@ -1,0 +1,213 @@
+"""The sessions a workspace has stored: list, find, delete, ADK JSON in and out.
+
+The interchange file is ADK's own saved-session JSON, the file `adk run
+--save_session` writes and `adk run --resume FILE` reads.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from adk_simulator.engine import adk
+from adk_simulator.engine.record.notes import Notes
+from adk_simulator.engine.record.notes import SessionStart
+from adk_simulator.engine.record.notes import metadata_event
+from adk_simulator.engine.record.summary import SessionSummary
+from adk_simulator.engine.record.summary import recovered_initial_state
+from adk_simulator.engine.record.summary import session_start
+from adk_simulator.engine.record.summary import summarize
+
+if TYPE_CHECKING:
+  from google.adk.sessions.base_session_service import BaseSessionService
+  from google.adk.sessions.session import Session
+
+  from adk_simulator.engine.agents.loader import LoadedAgent
+
+
+class SessionNotFoundError(LookupError):
+  """No stored session has that id (or id prefix)."""
+
+
+class SessionFileError(ValueError):
+  """A session file that cannot be read or written; names the file."""
+
+
+@dataclass(frozen=True)
+class StoredSession:
+  """A stored session with the configured agent that plays it."""
+
+  agent: LoadedAgent
+  session: Session
+  summary: SessionSummary
+
+
+class SessionStore:
+  """The stored sessions of the given agents."""
+
+  def __init__(self, session_service: BaseSessionService, agents: Sequence[LoadedAgent]) -> None:
+    self.session_service = session_service
+    self.agents = list(agents)
+
+  def _agent_for(self, session: Session) -> LoadedAgent | None:
+    start = session_start(session.events)
+    same_app = [a for a in self.agents if a.app_name == session.app_name]
+    named = [a for a in same_app if start is not None and a.config.name == start.agent]
+    return (named or same_app or [None])[0]
+
+  async def _briefs(self) -> list[Session]:
+    """Every stored session of the configured apps, without its events."""
+    briefs: list[Session] = []
+    for app_name in dict.fromkeys(a.app_name for a in self.agents):
+      briefs.extend((await self.session_service.list_sessions(app_name=app_name)).sessions)
+    return briefs
+
+  async def _full(self, brief: Session) -> Session | None:
+    return await self.session_service.get_session(
+      app_name=brief.app_name, user_id=brief.user_id, session_id=brief.id
+    )
+
+  async def stored(self, *, agent: str | None = None) -> list[StoredSession]:
+    """Every stored session of the configured agents (or of `agent`), newest first."""
+    found = []
+    for brief in await self._briefs():
+      session = await self._full(brief)
+      owner = self._agent_for(session) if session is not None else None
+      if session is None or owner is None:
+        continue
+      if agent is not None and agent.casefold() not in (
+        owner.config.name.casefold(),
+        owner.config.snake_name,
+      ):
+        continue
+      found.append(StoredSession(owner, session, summarize(session, agent=owner.config.name)))
+    return sorted(found, key=lambda s: s.summary.started, reverse=True)
+
+  async def list(self, *, agent: str | None = None) -> list[SessionSummary]:
+    """The summaries of `stored`, newest first."""
+    return [s.summary for s in await self.stored(agent=agent)]
+
+  async def find(self, session_id: str) -> StoredSession:
+    """The session with this id, or the only one whose id starts with it."""
+    briefs = await self._briefs()
+    matches = [b for b in briefs if b.id == session_id] or [
+      b for b in briefs if b.id.startswith(session_id)
+    ]
+    if not matches:
+      raise SessionNotFoundError(
+        f"no stored session {session_id!r}: `adk-sim sessions list` shows the ids"
+      )
+    if len(matches) > 1:
+      ids = ", ".join(s.id for s in matches[:5])
+      raise SessionNotFoundError(
+        f"{session_id!r} matches several sessions ({ids}): give more of it"
+      )
+    session = await self._full(matches[0])
+    if session is None:
+      raise SessionNotFoundError(f"session {matches[0].id} is no longer in the store")
+    owner = self._agent_for(session)
+    if owner is None:
+      raise SessionNotFoundError(f"session {session.id} belongs to no configured agent")
+    return StoredSession(owner, session, summarize(session, agent=owner.config.name))
+
+  async def delete(self, session_id: str) -> SessionSummary:
+    stored = await self.find(session_id)
+    await self.session_service.delete_session(
+      app_name=stored.session.app_name,
+      user_id=stored.session.user_id,
+      session_id=stored.session.id,
+    )
+    return stored.summary
+
+  async def write_json(self, session_id: str, path: Path, *, overwrite: bool = False) -> Path:
+    """Writes ADK's saved-session JSON, as `adk run --save_session` does."""
+    stored = await self.find(session_id)
+    if path.exists() and not overwrite:
+      raise SessionFileError(f"{path} already exists: choose another name (nothing was written)")
+    text = _public(stored.session).model_dump_json(indent=2, exclude_none=True, by_alias=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+      with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+      os.replace(temporary, path)
+    except BaseException:
+      Path(temporary).unlink(missing_ok=True)
+      raise
+    return path
+
+  async def import_json(self, path: Path, *, agent: str | None = None) -> StoredSession:
+    """Brings a saved-session JSON file into the store.
+
+    The session keeps its id unless the store already has one with that id;
+    then it gets a new id, so nothing stored is ever replaced.
+    """
+    from google.adk.sessions.session import Session
+    from pydantic import ValidationError
+
+    try:
+      text = path.read_text(encoding="utf-8")
+    except OSError as error:
+      raise SessionFileError(f"{path}: cannot read it: {error.strerror or error}") from None
+    try:
+      loaded = Session.model_validate_json(text)
+    except ValidationError as error:
+      first = error.errors()[0]
+      where = ".".join(str(p) for p in first["loc"]) or "the file"
+      raise SessionFileError(
+        f"{path}: not an ADK saved session ({where}: {first['msg']});"
+        " expected the JSON `adk run --save_session` writes"
+      ) from None
+    owner = self._pick_agent(loaded, agent, path)
+    initial_state = recovered_initial_state(loaded)
+    session_id = loaded.id
+    existing = await self.session_service.get_session(
+      app_name=owner.app_name, user_id=loaded.user_id, session_id=session_id
+    )
+    if existing is not None:
+      session_id = uuid.uuid4().hex
+    target = await self.session_service.create_session(
+      app_name=owner.app_name, user_id=loaded.user_id, state=initial_state, session_id=session_id
+    )
+    if session_start(loaded.events) is None:
+      start = SessionStart(
+        agent=owner.config.name, initial_state=initial_state, imported_from=path.name
+      )
+      await self.session_service.append_event(target, metadata_event(Notes(session=start)))
+    for event in loaded.events:
+      await self.session_service.append_event(target, event.model_copy(deep=True))
+    stored = await self.session_service.get_session(
+      app_name=owner.app_name, user_id=loaded.user_id, session_id=session_id
+    )
+    assert stored is not None
+    return StoredSession(owner, stored, summarize(stored, agent=owner.config.name))
+
+  def _pick_agent(self, session: Session, wanted: str | None, path: Path) -> LoadedAgent:
+    names = ", ".join(repr(a.config.name) for a in self.agents) or "none"
+    if wanted is not None:
+      for candidate in self.agents:
+        if wanted.casefold() in (candidate.config.name.casefold(), candidate.config.snake_name):
+          return candidate
+      raise SessionFileError(f"no agent named {wanted!r} in the config (configured: {names})")
+    for candidate in self.agents:
+      if candidate.app_name == session.app_name:
+        return candidate
+    raise SessionFileError(
+      f"{path}: its app {session.app_name!r} is none of the configured agents ({names});"
+      " pass --agent NAME to import it for one of them"
+    )
+
+
+def _public(session: Session) -> Session:
+  """The session as `adk run --save_session` writes it: ADK's internal event metadata removed."""
+  try:
+    return adk.public_session(session)
+  except ImportError:  # a later ADK may move it; the session is still valid as is
+    return session
