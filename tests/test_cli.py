@@ -156,7 +156,7 @@ def test_a_call_that_fails_validation_names_step_and_field_and_exports_nothing(p
     ),
     (
       [{"user": "hi"}, {"respond": "x"}, {"call": "add", "args": {"a": 1, "b": 2}}],
-      "step 3: no model turn is expected",
+      "step 3 (call add): no model turn is expected",
     ),
     ([{"user": "hi"}, {"user": "again"}], "step 2 (user): the agent has not answered"),
     ([{"user": "hi"}, {"call": "pow", "args": {}}], "step 2 (call pow)"),

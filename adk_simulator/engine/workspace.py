@@ -1,14 +1,18 @@
-"""A workspace: the configured agents, their store, and new simulations.
+"""A workspace: the controller of the configured agents, their store, and sessions.
 
-This is the engine's front door for drivers. Importing it is cheap (no ADK):
-agents are imported by `load_agent`, which blocks, so a UI calls it from a
-thread worker, and the session service opens on first use.
+This is the engine's front door for drivers. It owns the registry of loaded
+agents (drivers read agents from it, not from their widgets) and makes one
+`Simulation` per session. Importing it is cheap (no ADK): agents are imported
+by `load_agent`, which blocks, so a UI calls it from a thread worker, and the
+session service opens on first use.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from adk_simulator.engine.agents.registry import AgentRegistry
 
 if TYPE_CHECKING:
   from google.adk.sessions.base_session_service import BaseSessionService
@@ -26,6 +30,7 @@ class Workspace:
 
   def __init__(self, config: SimulatorConfig) -> None:
     self.config = config
+    self.registry = AgentRegistry(list(config.agents))
     self._session_service: BaseSessionService | None = None
 
   @property
@@ -37,10 +42,12 @@ class Workspace:
     return list(self.config.agents)
 
   def load_agent(self, agent: SimulatedAgentConfig) -> LoadedAgent | AgentLoadFailure:
-    """Imports one agent. Blocking: call it from a thread worker."""
-    from adk_simulator.engine.agents.loader import load_agents
+    """The agent, imported once. Blocking: call it from a thread worker."""
+    return self.registry.load(agent)
 
-    return load_agents([agent])[0]
+  def load_all(self) -> list[LoadedAgent]:
+    """Every configured agent that loads. Blocking: call it from a thread worker."""
+    return self.registry.load_all()
 
   def warm_up(self) -> float:
     """Pays ADK's lazy imports now (blocking: from a thread worker); see `warmup`."""
@@ -67,7 +74,7 @@ class Workspace:
     return Simulation(InMemorySessionService(), listener=listener)
 
   def new_simulation(self, *, listener: Listener | None = None) -> Simulation:
-    """A simulation in SELECTING_AGENT, storing into this workspace's store."""
+    """A simulation for one new session, storing into this workspace's store."""
     from adk_simulator.engine.runtime.simulation import Simulation
 
     return Simulation(self.session_service, listener=listener)

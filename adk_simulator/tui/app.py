@@ -20,10 +20,11 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
+from typing import ClassVar
 
 from textual.app import App
 from textual.app import SystemCommand
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.worker import Worker
 from textual.worker import WorkerState
 
@@ -32,6 +33,7 @@ from adk_simulator.tui.clock import Clock
 from adk_simulator.tui.messages import EngineEventPosted
 from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
 from adk_simulator.tui.screens.session import SessionScreen
+from adk_simulator.tui.services import APP_BINDINGS
 
 if TYPE_CHECKING:
   from textual.dom import DOMNode
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
   from adk_simulator.engine.agents.loader import LoadedAgent
   from adk_simulator.engine.runtime.simulation import Simulation
   from adk_simulator.engine.runtime.turns import EngineEvent
+  from adk_simulator.engine.store.sessions import StoredSession
   from adk_simulator.engine.workspace import Workspace
 
 
@@ -53,10 +56,7 @@ class SimulatorApp(App[None]):
     "widgets/model_view.tcss",
     "widgets/status.tcss",
   ]
-  BINDINGS = [
-    Binding("question_mark", "help", "Help", id="app.help"),
-    Binding("q", "quit", "Quit", id="app.quit"),
-  ]
+  BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS]
 
   def __init__(self, workspace: Workspace, *, clock: Clock | None = None) -> None:
     super().__init__()
@@ -69,13 +69,35 @@ class SimulatorApp(App[None]):
 
   # --- The engine ---------------------------------------------------------------
 
-  async def ensure_simulation(self) -> Simulation:
-    """The app's simulation, created on first use (after ADK has loaded)."""
-    if self.simulation is None:
-      # Opening the store imports ADK's session service and may touch disk.
-      await asyncio.to_thread(lambda: self.workspace.session_service)
-      self.simulation = self.workspace.new_simulation(listener=self._hear)
-    return self.simulation
+  async def fresh_simulation(self) -> Simulation:
+    """A new simulation for the next session; the one before is left (it stays stored).
+
+    One simulation per session: nothing of the last session carries over. A
+    left simulation's late events are not heard.
+    """
+    old, self.simulation = self.simulation, None
+    if old is not None:
+      await old.abandon()
+    # Opening the store imports ADK's session service and may touch disk.
+    await asyncio.to_thread(lambda: self.workspace.session_service)
+    simulation: Simulation | None = None
+
+    def hear(event: EngineEvent) -> None:
+      if simulation is not None and simulation is self.simulation:
+        self._hear(event)
+
+    simulation = self.workspace.new_simulation(listener=hear)
+    self.simulation = simulation
+    return simulation
+
+  async def open_stored_session(self, stored: StoredSession) -> None:
+    """Opens `stored` in a new simulation; the phase change shows its screen.
+
+    An unfinished session resumes where it stopped (ACTIVE, tools live); a
+    finished one opens COMPLETED, where `c` continues and `e` exports.
+    """
+    simulation = await self.fresh_simulation()
+    await simulation.open_session(stored.agent, stored.session)
 
   def _hear(self, event: EngineEvent) -> None:
     self.post_message(EngineEventPosted(event))
@@ -121,9 +143,7 @@ class SimulatorApp(App[None]):
     )
 
   async def _start_session(self, agent: LoadedAgent) -> None:
-    simulation = await self.ensure_simulation()
-    if simulation.phase is not Phase.SELECTING_AGENT:
-      await simulation.back_to_agents()
+    simulation = await self.fresh_simulation()
     await simulation.select_agent(agent)
 
   def show_saved_sessions(self) -> None:

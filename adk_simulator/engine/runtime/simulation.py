@@ -194,6 +194,7 @@ class Simulation:
   ) -> None:
     """SELECTING_AGENT → AWAITING_QUERY: get ready to run `agent`."""
     self._machine.require(Phase.SELECTING_AGENT, action="select an agent")
+    self._require_unused()
     self.agent = agent
     self.user_id = user_id or agent.config.user_id or "user"
     self.initial_state = dict(
@@ -211,6 +212,7 @@ class Simulation:
     tool call that never got its response, and asks the person again.
     """
     self._machine.require(Phase.SELECTING_AGENT, action="open a stored session")
+    self._require_unused()
     self.agent = agent
     self.user_id = session.user_id
     self.session_id = session.id
@@ -316,17 +318,12 @@ class Simulation:
     self._move(Phase.AWAITING_QUERY, "continue the conversation")
 
   async def back_to_agents(self) -> None:
-    """Any phase → SELECTING_AGENT. The session stays stored as it is."""
+    """Any phase → SELECTING_AGENT: leaves the session, stored as it is.
+
+    A `Simulation` plays one session: the next one takes a new `Simulation`
+    (`Workspace.new_simulation`), so nothing of this one can leak into it.
+    """
     await self.abandon()
-    self.agent = None
-    self.session_id = None
-    self._runner = None
-    self._events = []
-    self._projected, self._projected_events = [], 0
-    self._step = 0
-    self._tools.clear()
-    self._exported_at = 0
-    self.exports = []
     self._machine = PhaseMachine(Phase.SELECTING_AGENT)
     self._emit(PhaseChanged(phase=Phase.SELECTING_AGENT))
 
@@ -380,6 +377,13 @@ class Simulation:
     return result
 
   # --- Internals ------------------------------------------------------------------
+
+  def _require_unused(self) -> None:
+    if self.agent is not None:
+      raise RuntimeError(
+        "this Simulation has played a session already; a new session takes a new Simulation"
+        " (Workspace.new_simulation)"
+      )
 
   def _move(self, phase: Phase, action: str) -> None:
     self._machine.move(phase, action)

@@ -31,9 +31,6 @@ class ToolRuns:
   def running(self) -> list[RunningTool]:
     return list(self._running.values())
 
-  def clear(self) -> None:
-    self._notes.clear()
-
   def start(self, call_id: str, tool_name: str, args: dict[str, Any], agent: str) -> RunningTool:
     tool = RunningTool(
       call_id=call_id, tool_name=tool_name, args=args, agent_name=agent, started_at=time.monotonic()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
-from typing import cast
 
 from textual import on
 from textual import work
@@ -26,13 +25,13 @@ from textual.widgets import Static
 
 from adk_simulator.tui.messages import AgentLoaded
 from adk_simulator.tui.messages import EvalCasesCounted
+from adk_simulator.tui.services import services
 from adk_simulator.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
   from adk_simulator.engine.agents.loader import AgentLoadFailure
   from adk_simulator.engine.agents.loader import LoadedAgent
   from adk_simulator.engine.config.model import SimulatedAgentConfig
-  from adk_simulator.tui.app import SimulatorApp
 
 
 def shown_path(path: Path, base_dir: Path) -> str:
@@ -150,7 +149,7 @@ class AgentPickerScreen(Screen[None]):
       "Pick an agent. You will play its model: read what it sees, call its tools, answer.",
       id="picker-intro",
     )
-    simulator = cast("SimulatorApp", self.app)
+    simulator = services(self)
     base_dir = simulator.workspace.base_dir
     yield AgentList(
       *(AgentRow(config, base_dir) for config in simulator.workspace.agents),
@@ -177,7 +176,7 @@ class AgentPickerScreen(Screen[None]):
     """Imports each agent on this thread and posts it as soon as it is ready."""
     from textual.worker import get_current_worker
 
-    workspace = cast("SimulatorApp", self.app).workspace
+    workspace = services(self).workspace
     worker = get_current_worker()
     for index, config in enumerate(workspace.agents):
       if worker.is_cancelled:
@@ -188,10 +187,10 @@ class AgentPickerScreen(Screen[None]):
   @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
   def warm_up_runtime(self) -> None:
     """Pays ADK's first-run imports now, so the first query does not stall a frame."""
-    cast("SimulatorApp", self.app).workspace.warm_up()
+    services(self).workspace.warm_up()
 
   def action_sessions(self) -> None:
-    cast("SimulatorApp", self.app).show_saved_sessions()
+    services(self).show_saved_sessions()
 
   def on_agent_loaded(self, message: AgentLoaded) -> None:
     rows = self.rows
@@ -249,7 +248,7 @@ class AgentPickerScreen(Screen[None]):
     if loaded is None:
       self.notify(f"{row.config.name} is still loading.", severity="warning")
       return
-    cast("SimulatorApp", self.app).start_session(loaded)
+    services(self).start_session(loaded)
 
   def action_traceback(self) -> None:
     from adk_simulator.tui.screens.dialogs import TextScreen

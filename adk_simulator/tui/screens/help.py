@@ -16,10 +16,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Label
 from textual.widgets import Static
 
+from adk_simulator.tui.services import APP_BINDINGS
+
 
 def keymap() -> list[tuple[str, list[Binding]]]:
   """Every binding with a description, grouped by where it applies."""
-  from adk_simulator.tui.app import SimulatorApp
   from adk_simulator.tui.forms.final_response_screen import FinalResponseScreen
   from adk_simulator.tui.forms.tool_call_screen import ToolCallScreen
   from adk_simulator.tui.screens.active import ActiveScreen
@@ -37,7 +38,7 @@ def keymap() -> list[tuple[str, list[Binding]]]:
   from adk_simulator.tui.widgets.timeline import TimelineEntry
 
   groups: list[tuple[str, list[BindingType]]] = [
-    ("Everywhere", [*SimulatorApp.BINDINGS, Binding("ctrl+p", "command_palette", "Commands")]),
+    ("Everywhere", [*APP_BINDINGS, Binding("ctrl+p", "command_palette", "Commands")]),
     ("Agent picker", [*AgentList.BINDINGS, *AgentPickerScreen.BINDINGS]),
     ("User message", QueryScreen.BINDINGS),
     ("Session", ActiveScreen.BINDINGS),

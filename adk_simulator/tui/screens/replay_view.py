@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING
-from typing import cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -27,12 +26,12 @@ from adk_simulator.tui.preview import one_line
 from adk_simulator.tui.screens.sessions_browser import SHORT_ID
 from adk_simulator.tui.screens.sessions_browser import count
 from adk_simulator.tui.screens.sessions_browser import local_time
+from adk_simulator.tui.services import services
 
 if TYPE_CHECKING:
   from adk_simulator.engine.replay.replayer import ReplayReport
   from adk_simulator.engine.replay.replayer import ReplayStep
   from adk_simulator.engine.store.sessions import StoredSession
-  from adk_simulator.tui.app import SimulatorApp
 
 MARKS = {
   "identical": ("✓", "identical", "$success"),
@@ -139,7 +138,7 @@ class ReplayViewScreen(Screen[None]):
     from adk_simulator.engine.replay.replayer import replay_session
 
     stored = self.stored
-    simulation = cast("SimulatorApp", self.app).workspace.scratch_simulation()
+    simulation = services(self).workspace.scratch_simulation()
 
     def on_step(step: ReplayStep) -> None:
       self.post_message(self.StepReplayed(step))

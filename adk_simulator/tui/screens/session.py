@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING
 from typing import Any
-from typing import cast
 
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker
 
+from adk_simulator.tui.services import AppServices
+from adk_simulator.tui.services import services
+
 if TYPE_CHECKING:
   from adk_simulator.engine.runtime.simulation import Simulation
   from adk_simulator.engine.runtime.turns import EngineEvent
-  from adk_simulator.tui.app import SimulatorApp
 
 
 class SessionScreen(Screen[None]):
@@ -23,8 +24,8 @@ class SessionScreen(Screen[None]):
   _binding_state: tuple[bool | None, ...] | None = None
 
   @property
-  def simulator(self) -> SimulatorApp:
-    return cast("SimulatorApp", self.app)
+  def simulator(self) -> AppServices:
+    return services(self)
 
   @property
   def simulation(self) -> Simulation:

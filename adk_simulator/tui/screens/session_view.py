@@ -11,7 +11,6 @@ and `d` deletes it.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from typing import cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -30,6 +29,8 @@ from adk_simulator.tui.screens.sessions_browser import SHORT_ID
 from adk_simulator.tui.screens.sessions_browser import count
 from adk_simulator.tui.screens.sessions_browser import local_time
 from adk_simulator.tui.screens.sessions_browser import status_label
+from adk_simulator.tui.services import AppServices
+from adk_simulator.tui.services import services
 from adk_simulator.tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
   from adk_simulator.engine.record.history import History
   from adk_simulator.engine.store.sessions import SessionStore
   from adk_simulator.engine.store.sessions import StoredSession
-  from adk_simulator.tui.app import SimulatorApp
 
 
 def stored_history(stored: StoredSession) -> History:
@@ -47,21 +47,6 @@ def stored_history(stored: StoredSession) -> History:
     structured_input=stored.agent.input_schema is not None,
     structured_output=stored.agent.output_schema is not None,
   )
-
-
-async def open_stored_session(app: SimulatorApp, stored: StoredSession) -> None:
-  """Opens `stored` in the app's own simulation; the phase change shows its screen.
-
-  An unfinished session resumes where it stopped (ACTIVE, tools live); a
-  finished one opens COMPLETED, where `c` continues and `e` exports. Any
-  session the app was playing is left first (it stays stored).
-  """
-  from adk_simulator.engine.runtime.phase import Phase
-
-  simulation = await app.ensure_simulation()
-  if simulation.phase is not Phase.SELECTING_AGENT:
-    await simulation.back_to_agents()
-  await simulation.open_session(stored.agent, stored.session)
 
 
 class SessionViewScreen(Screen[None]):
@@ -109,8 +94,8 @@ class SessionViewScreen(Screen[None]):
     """What is under way ("export", "delete"), if anything."""
 
   @property
-  def simulator(self) -> SimulatorApp:
-    return cast("SimulatorApp", self.app)
+  def simulator(self) -> AppServices:
+    return services(self)
 
   @property
   def store(self) -> SessionStore:
@@ -202,20 +187,20 @@ class SessionViewScreen(Screen[None]):
     self._open_in_app()
 
   def _open_in_app(self) -> None:
-    app = self.simulator
+    app = self.app
     stored = self.stored
 
     def go() -> None:
       # On the app, not this screen: the phase change replaces this screen.
       app.run_worker(
-        open_stored_session(app, stored),
+        services(self).open_stored_session(stored),
         name="open the session",
         group="engine",
         exclusive=True,
         exit_on_error=False,
       )
 
-    app.confirm_unexported("Leave the session you are playing?", "Leave", go)
+    services(self).confirm_unexported("Leave the session you are playing?", "Leave", go)
 
   # --- Export -----------------------------------------------------------------------
 

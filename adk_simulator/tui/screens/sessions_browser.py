@@ -18,7 +18,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 from typing import Any
-from typing import cast
 
 from rich.text import Text
 from textual import on
@@ -35,6 +34,7 @@ from textual.widgets import Input
 from textual.widgets import Static
 
 from adk_simulator.tui.preview import one_line
+from adk_simulator.tui.services import services
 
 if TYPE_CHECKING:
   from textual.app import App
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
   from adk_simulator.engine.record.summary import SessionSummary
   from adk_simulator.engine.store.sessions import SessionStore
   from adk_simulator.engine.store.sessions import StoredSession
-  from adk_simulator.tui.app import SimulatorApp
 
 StoreFactory = Callable[[], Awaitable["SessionStore"]]
 """Opens the session store over the agents loaded so far (it may wait for them)."""
@@ -88,28 +87,17 @@ def matches(row: SessionSummary, text: str) -> bool:
 
 
 def workspace_store(app: App[Any]) -> StoreFactory:
-  """The store factory of the simulator app: the agents the agent picker loaded.
+  """The store factory of the simulator app, over every configured agent that loads.
 
-  It waits for the picker to finish loading, so no agent's sessions go
-  missing because its import was still running.
+  Agents come from the workspace's registry: one the picker is still loading
+  is waited for, so no agent's sessions go missing.
   """
-  from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
 
   async def open_store() -> SessionStore:
     from adk_simulator.engine.store.sessions import SessionStore
 
-    picker = app.screen_stack[0]
-    if not isinstance(picker, AgentPickerScreen):
-      raise RuntimeError("the agent picker is not the app's first screen")
-    for worker in list(app.workers):
-      if worker.group == "load-agents" and worker.node is picker and worker.is_running:
-        await worker.wait()
-    # The loader posts each agent to the picker: let it handle what is queued.
-    handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    picker.call_later(handled.set_result, None)
-    await handled
-    agents = [row.loaded for row in picker.rows if row.loaded is not None]
-    workspace = cast("SimulatorApp", app).workspace
+    workspace = services(app).workspace
+    agents = await asyncio.to_thread(workspace.load_all)
     # Opening the store imports ADK's session service and may touch disk.
     service = await asyncio.to_thread(lambda: workspace.session_service)
     return SessionStore(service, agents)

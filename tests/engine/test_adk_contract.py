@@ -1,0 +1,58 @@
+"""The ADK internals `engine/adk.py` relies on are still there, with the shapes it expects.
+
+An ADK upgrade that moves one of them fails here, by name, rather than as a
+strange failure in a session.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from google.adk.agents.context import Context
+from google.adk.events import _internal_metadata
+from google.adk.flows.llm_flows.tools import _caller
+from google.adk.utils import _sync_runner
+
+from adk_simulator.engine import adk
+
+
+def test_contexts_expose_their_invocation():
+  assert callable(Context.get_invocation_context)
+
+
+def test_cli_helpers_exist():
+  from google.adk.cli.utils import agent_loader
+  from google.adk.cli.utils import envs
+  from google.adk.cli.utils import service_factory
+
+  assert callable(agent_loader.AgentLoader) and callable(agent_loader.is_single_agent_directory)
+  assert callable(envs.load_dotenv_for_agent)
+  assert (
+    "session_service_uri"
+    in inspect.signature(service_factory.create_session_service_from_options).parameters
+  )
+
+
+def test_public_session_strips_internal_metadata():
+  assert callable(_internal_metadata.public_session)
+
+
+def test_every_tool_call_goes_through_the_seam():
+  signature = inspect.signature(_caller._call_tool_async)  # noqa: SLF001
+  assert list(signature.parameters) == ["tool", "args", "tool_context"]
+  # The runner looks the seam up at call time, so wrapping it reaches every call.
+  source = inspect.getsource(_caller._execute_single_prepared_call_async)  # noqa: SLF001
+  assert "_call_tool_async(" in source
+
+
+def test_the_seam_wraps_once():
+  adk.install_tool_call_wrapper(lambda original, *a: original(*a))
+  first = _caller._call_tool_async  # noqa: SLF001
+  adk.install_tool_call_wrapper(lambda original, *a: original(*a))
+  assert first.__adk_simulator_seam__ is _caller._call_tool_async.__adk_simulator_seam__
+
+
+def test_sync_callables_take_a_bound_runner():
+  with _sync_runner._use_sync_callable_runner(None):  # noqa: SLF001
+    pass
+  assert callable(_sync_runner._resolve_sync_callable_runner)  # noqa: SLF001
