@@ -222,3 +222,41 @@ def test_a_session_store_that_cannot_open_is_a_clear_error(project: Path):
   )
   assert code == 2
   assert "session_service_uri 'nodb' has no scheme" in err
+
+
+def test_play_prints_an_agent_tool_inner_run_and_replays_it(tmp_path: Path):
+  fixture = (REPO_ROOT / "tests" / "fixtures" / "agents" / "concierge_agent").as_posix()
+  (tmp_path / "adk-simulator.toml").write_text(
+    f'session_service_uri = "sqlite:///sessions.db"\n\n[[agents]]\nname = "Concierge"\n'
+    f'agent = "{fixture}"\n',
+    encoding="utf-8",
+  )
+  script = write_script(
+    tmp_path,
+    {
+      "agent": "Concierge",
+      "steps": [
+        {"user": "Weather in Paris?"},
+        {"call": "weather_agent", "args": {"request": "Paris"}},
+        {"call": "forecast", "args": {"city": "Paris"}},
+        {"respond": "20 degrees."},
+        {"respond": "It is 20 degrees in Paris."},
+      ],
+    },
+  )
+  code, out, err = run(tmp_path, "play", str(script))
+  assert code == 0, err
+  lines = out.splitlines()
+  assert lines[:7] == [
+    "user      Weather in Paris?",
+    'call      weather_agent(request="Paris")  [concierge]',
+    "inner run weather_agent: agent weather_agent",
+    '  call      forecast(city="Paris")  [weather_agent]',
+    '  output    forecast → {"city": "Paris", "temp_c": 20}' + lines[4][-10:],
+    "  answer    20 degrees.  [weather_agent]",
+    'output    weather_agent → {"result": "20 degrees."}' + lines[6][-10:],
+  ]
+  assert lines[7] == "answer    It is 20 degrees in Paris.  [concierge]"
+  code, out, err = run(tmp_path, "replay", "--all", "--check")
+  assert code == 0, out + err
+  assert "identical" in out

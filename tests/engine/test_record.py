@@ -160,3 +160,49 @@ async def test_a_before_model_callback_answers_instead_of_the_person(tmp_path: P
   assert read_events(stored.events).entries[-1] == final
   replayed = await replay_session(workspace.scratch_simulation(), agent, stored)
   assert replayed.outcome == "identical" and replayed.error is None
+
+
+async def test_adk_evaluation_of_an_agent_tool_export_scores_one(tmp_path: Path):
+  from google.adk.events.event import Event
+  from google.adk.tools.agent_tool import AgentTool
+  from test_adk_eval import RESPONSE_MATCH
+  from test_adk_eval import TRAJECTORY
+  from test_adk_eval import ReplayLlm
+  from test_adk_eval import adk_eval
+  from test_adk_eval import recorded_model_turns
+
+  from adk_simulator.engine.record.notes import notes_of
+
+  workspace, agent = concierge_workspace(tmp_path)
+  simulation = await play_weather(workspace, agent)
+  result = await simulation.export()
+  stored = await simulation.stored_session()
+  # Each agent's model replays what the person answered for it: the root's
+  # turns from the session, the inner agent's from the inner run's record.
+  inner_events = next(
+    note.inner_run.events
+    for e in stored.events
+    for note in notes_of(e).calls.values()
+    if note.inner_run is not None
+  )
+  inner_session = stored.model_copy(
+    update={"events": [Event.model_validate(e) for e in inner_events]}
+  )
+  root = agent.root_agent
+  weather = root.tools[0].agent  # type: ignore[union-attr]
+  replayed = root.clone(  # type: ignore[union-attr]
+    update={
+      "model": ReplayLlm(turns=recorded_model_turns(stored)),
+      "tools": [
+        AgentTool(
+          agent=weather.clone(
+            update={"model": ReplayLlm(turns=recorded_model_turns(inner_session))}
+          )
+        ),
+        root.tools[1],  # type: ignore[union-attr]
+      ],
+    }
+  )
+  statuses, scores = await adk_eval(result.path, replayed)
+  assert statuses == ["SUCCESS"]
+  assert scores == {TRAJECTORY: 1.0, RESPONSE_MATCH: 1.0}

@@ -195,11 +195,11 @@ class ScriptPlayer:
     return str(self.script.source) if self.script.source else "script"
 
   def _print_new(self, *_: Any) -> None:
-    lines = [
-      describe_entry(entry, depth)
-      for depth, entry in walk(self.simulation.history.entries)
-      if not (isinstance(entry, InnerRun) and entry.running)
+    # An inner run still running prints once it is stored, in its place.
+    stored = [
+      e for e in self.simulation.history.entries if not (isinstance(e, InnerRun) and e.running)
     ]
+    lines = [describe_entry(entry, depth) for depth, entry in walk(stored)]
     for line in lines[self._shown :]:
       self.echo(line)
     self._shown = len(lines)
