@@ -65,6 +65,7 @@ def test_active_screen_at_80_by_24(snap_compare: Any, tui_workspace: WorkspaceFa
     await send_query(pilot, "1/0?")
     await call_tool(pilot, "div", "1", "0")
     stop_blinking(pilot)
+    await settle(pilot)  # the footer shows the focused entry's keys once it has refreshed
 
   app = _app(tui_workspace, "Math")
   assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -163,7 +163,8 @@ def trace_warnings(session: Session) -> list[str]:
     }
     warnings.extend(invocation_warnings(number, _invocation(turn), cancelled))
     for run in (e for e in turn.entries if isinstance(e, InnerRun)):
-      warnings.append(_inner_run_warning(number, run))
+      if any(isinstance(e, ToolCall) for _, e in walk(run.entries)):
+        warnings.append(_inner_run_warning(number, run))
       for _, inner in walk(run.entries):
         if isinstance(inner, ToolError):
           warnings.append(_inner_error_warning(number, run, inner))
