@@ -299,7 +299,15 @@ class Timeline(VerticalScroll):
 
   def _scroll_to_end(self) -> None:
     self.scroll_end(animate=False)
-    self._following = False
+    self.call_after_refresh(self._landed)
+
+  def _landed(self) -> None:
+    # On a busy machine the layout of new entries can land after the scroll:
+    # keep following until the end is really reached.
+    if self.is_vertical_scroll_end:
+      self._following = False
+    else:
+      self._scroll_to_end()
 
   def _show_earlier_line(self) -> None:
     if self._first == 0:
