@@ -31,12 +31,10 @@ from adk_simulator.engine.record.history import UserQuery
 from adk_simulator.engine.record.notes import CallNote
 from adk_simulator.engine.record.notes import Notes
 from adk_simulator.engine.record.notes import notes_of
+from adk_simulator.engine.runtime.turns import SET_MODEL_RESPONSE
 
 if TYPE_CHECKING:
   from google.adk.events.event import Event
-
-SET_MODEL_RESPONSE = "set_model_response"
-"""ADK's tool for a structured answer when an agent has tools and an output schema."""
 
 
 def error_shape(response: Any) -> dict[str, Any] | None:

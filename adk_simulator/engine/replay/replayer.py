@@ -34,10 +34,10 @@ from adk_simulator.engine.record.history import ToolError
 from adk_simulator.engine.record.history import ToolOutput
 from adk_simulator.engine.record.history import UserQuery
 from adk_simulator.engine.record.history import walk
-from adk_simulator.engine.record.reader import SET_MODEL_RESPONSE
 from adk_simulator.engine.record.reader import read_events
 from adk_simulator.engine.record.summary import recovered_initial_state
 from adk_simulator.engine.runtime.phase import Phase
+from adk_simulator.engine.runtime.turns import SET_MODEL_RESPONSE
 from adk_simulator.engine.runtime.turns import CallRequest
 from adk_simulator.engine.runtime.turns import FinalTurn
 from adk_simulator.engine.runtime.turns import ToolCallsTurn
