@@ -119,8 +119,9 @@ async def _replay(
   jobs: list[tuple[Any, Any]] = []
   if target is None:
     every = await store.stored(agent=agent_name)
-    skipped = [s for s in every if s.summary.status == "in_progress"]
-    jobs = [(s.agent, s.session) for s in every if s.summary.status != "in_progress"]
+    finished = ("completed", "exported")
+    skipped = [s for s in every if s.summary.status not in finished]
+    jobs = [(s.agent, s.session) for s in every if s.summary.status in finished]
     if skipped:
       click.echo(f"skipping {len(skipped)} unfinished session(s): resume them first", err=True)
   elif Path(target).is_file():

@@ -42,6 +42,9 @@ from google.adk.evaluation.eval_case import get_all_tool_responses
 from google.genai import types
 
 from adk_simulator.engine.config.model import snake_case
+from adk_simulator.engine.record.history import ConfirmationAnswer
+from adk_simulator.engine.record.history import ConfirmationRequest
+from adk_simulator.engine.record.history import DeliveredResult
 from adk_simulator.engine.record.history import FinalResponse
 from adk_simulator.engine.record.history import History
 from adk_simulator.engine.record.history import HistoryEntry
@@ -52,6 +55,7 @@ from adk_simulator.engine.record.history import ToolError
 from adk_simulator.engine.record.history import ToolOutput
 from adk_simulator.engine.record.history import UserQuery
 from adk_simulator.engine.record.history import walk
+from adk_simulator.engine.record.reader import REQUEST_CONFIRMATION
 from adk_simulator.engine.record.reader import error_shape
 from adk_simulator.engine.record.reader import read_events
 
@@ -153,15 +157,19 @@ def trace_warnings(session: Session) -> list[str]:
   """Things in the session's trace that `adk eval` will not reproduce, with reasons.
 
   Read from the record: error responses, calls the person cancelled, calls
-  without a response, turns without a final response, and AgentTool inner
-  runs (their own errors included).
+  without a response, turns without a final response, AgentTool inner runs
+  (their own errors included), and what the user's side answered to paused
+  calls (confirmations, long-running results).
   """
   warnings: list[str] = []
   for number, turn in enumerate(user_turns(read_events(session.events)), start=1):
     cancelled = {
       e.call_id for _, e in walk(turn.entries) if isinstance(e, ToolError) and e.cancelled
     }
-    warnings.extend(invocation_warnings(number, _invocation(turn), cancelled))
+    paused = any(isinstance(e, ConfirmationRequest) for e in turn.entries)
+    warnings.extend(invocation_warnings(number, _invocation(turn), cancelled, paused=paused))
+    if isinstance(turn.query, ConfirmationAnswer | DeliveredResult):
+      warnings.append(_client_answer_warning(number, turn.query))
     for run in (e for e in turn.entries if isinstance(e, InnerRun)):
       if any(isinstance(e, ToolCall) for _, e in walk(run.entries)):
         warnings.append(_inner_run_warning(number, run))
@@ -180,7 +188,7 @@ def case_warnings(case: EvalCase) -> list[str]:
 
 
 def invocation_warnings(
-  turn: int, invocation: Invocation, cancelled_ids: Collection[str] = ()
+  turn: int, invocation: Invocation, cancelled_ids: Collection[str] = (), *, paused: bool = False
 ) -> list[str]:
   """What `adk eval` will not reproduce in one turn.
 
@@ -189,6 +197,8 @@ def invocation_warnings(
     invocation: The turn.
     cancelled_ids: Call ids known to have been cancelled (the session knows,
       a stored case does not).
+    paused: The turn ends asking the user for a confirmation, so it has no
+      final response by design.
   """
   warnings: list[str] = []
   responses = get_all_tool_responses(invocation.intermediate_data)
@@ -199,13 +209,13 @@ def invocation_warnings(
     elif (error := error_shape(response.response)) is not None:
       warnings.append(_tool_error_warning(turn, response.name, response.id, error))
   for call in get_all_tool_calls(invocation.intermediate_data):
-    if not call.id or call.id in answered:
+    if not call.id or call.id in answered or call.name == REQUEST_CONFIRMATION:
       continue
     if call.id in cancelled_ids:
       warnings.append(_cancelled_call_warning(turn, call.name, call.id))
     else:
       warnings.append(_unanswered_call_warning(turn, call.name, call.id))
-  if invocation.final_response is None:
+  if invocation.final_response is None and not paused:
     warnings.append(_no_final_response_warning(turn))
   return warnings
 
@@ -247,6 +257,21 @@ def _no_final_response_warning(turn: int) -> str:
   )
 
 
+def _client_answer_warning(turn: int, sent: ConfirmationAnswer | DeliveredResult) -> str:
+  if isinstance(sent, ConfirmationAnswer):
+    what = f"answers confirmation request {sent.call_id}"
+    made = "the `adk_request_confirmation` call"
+  else:
+    what = f"delivers the result of long-running `{sent.tool_name}` (call {sent.call_id})"
+    made = "the call"
+  return (
+    f"Turn {turn} {what}. `adk eval` sends this user content as recorded, but in its own"
+    f" run ADK gives {made} a new id, so the answer matches no call: ADK stops the case"
+    " with `ValueError: Function call not found for function response ids` and scores"
+    " nothing. `adk-sim replay` re-sends the answer to the new call and checks the result."
+  )
+
+
 def _inner_run_warning(turn: int, run: InnerRun) -> str:
   calls = sum(isinstance(e, ToolCall) for _, e in walk(run.entries))
   return (
@@ -269,13 +294,14 @@ def _inner_error_warning(turn: int, run: InnerRun, error: ToolError) -> str:
 
 @dataclass
 class UserTurn:
-  """A user message and the entries after it, up to the next user message.
+  """What the user's side sent, and the entries after it, up to its next message.
 
-  Grouped by user message, not by invocation id: resuming a paused call
-  (confirmations, long-running tools) continues a turn under a new invocation id.
+  Grouped by what the user sent, not by invocation id: ADK resumes a paused
+  call (a confirmation, a long-running result) in the invocation that paused.
+  Each answer is a turn of its own, as `adk eval` sends each user content in turn.
   """
 
-  query: UserQuery
+  query: UserQuery | ConfirmationAnswer | DeliveredResult
   entries: list[HistoryEntry] = field(default_factory=list)
 
 
@@ -283,7 +309,7 @@ def user_turns(history: History) -> list[UserTurn]:
   """The history's user turns; entries before the first user message belong to none."""
   turns: list[UserTurn] = []
   for entry in history.entries:
-    if isinstance(entry, UserQuery):
+    if isinstance(entry, UserQuery | ConfirmationAnswer | DeliveredResult):
       turns.append(UserTurn(query=entry))
     elif turns:
       turns[-1].entries.append(entry)
@@ -312,7 +338,12 @@ def _part(entry: HistoryEntry) -> types.Part | None:
       )
     case ModelText() | FinalResponse():
       return types.Part(text=entry.text)
-    case UserQuery() | InnerRun():
+    case ConfirmationRequest():
+      call = types.FunctionCall(
+        id=entry.call_id, name=REQUEST_CONFIRMATION, args=copy.deepcopy(entry.request_args)
+      )
+      return types.Part(function_call=call)
+    case UserQuery() | InnerRun() | ConfirmationAnswer() | DeliveredResult():
       return None
     case _:
       assert_never(entry)
@@ -326,7 +357,7 @@ def _invocation(turn: UserTurn) -> Invocation:
   final = finals[-1] if finals else None
   for entry in turn.entries:
     part = _part(entry)
-    if isinstance(entry, ToolCall) and part and part.function_call:
+    if isinstance(entry, ToolCall | ConfirmationRequest) and part and part.function_call:
       tool_uses.append(part.function_call)
     elif isinstance(entry, ToolOutput | ToolError) and part and part.function_response:
       tool_responses.append(part.function_response)
@@ -338,15 +369,17 @@ def _invocation(turn: UserTurn) -> Invocation:
         inner_part = _part(inner)
         if inner_part is not None:
           said.append((inner.author, [inner_part]))
-  content = types.Content.model_validate(turn.query.content) if turn.query.content else None
+  sent = turn.query
+  content = types.Content.model_validate(sent.content) if sent.content else None
+  text = sent.text if isinstance(sent, UserQuery) else ""
   return Invocation(
-    invocation_id=turn.query.invocation_id,
-    user_content=content or types.Content(role="user", parts=[types.Part(text=turn.query.text)]),
+    invocation_id=sent.invocation_id,
+    user_content=content or types.Content(role="user", parts=[types.Part(text=text)]),
     final_response=(
       types.Content(role="model", parts=[types.Part(text=final.text)]) if final else None
     ),
     intermediate_data=IntermediateData(
       tool_uses=tool_uses, tool_responses=tool_responses, intermediate_responses=said
     ),
-    creation_timestamp=turn.query.timestamp,
+    creation_timestamp=sent.timestamp,
   )

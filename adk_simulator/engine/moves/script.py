@@ -10,7 +10,11 @@ A script names the agent, optionally the initial state, and the steps:
                {"user": "and doubled?"}, ...]}
 
 `user` and `respond` take a string, or an object for agents with input or
-output schemas. The player drives the same engine as the TUI.
+output schemas. In the user's seat again, a script answers a confirmation
+request (`{"confirm": true}`, `{"confirm": false}`, `{"confirm": true,
+"payload": {...}}`) and delivers a long-running call's result
+(`{"tool_result": "ask_manager", "response": {...}}`); `"id"` (or `"args"`)
+says which when several wait. The player drives the same engine as the TUI.
 """
 
 from __future__ import annotations
@@ -29,11 +33,15 @@ from pydantic import ValidationError
 if TYPE_CHECKING:
   from adk_simulator.engine.runtime.simulation import Simulation
 
+from adk_simulator.engine.moves.play import Confirm
+from adk_simulator.engine.moves.play import DeliverResult
 from adk_simulator.engine.moves.play import Move
 from adk_simulator.engine.moves.play import MoveError
 from adk_simulator.engine.moves.play import UserMessage
 from adk_simulator.engine.moves.play import describe_move
 from adk_simulator.engine.moves.play import play
+from adk_simulator.engine.moves.play import waiting_text
+from adk_simulator.engine.record.history import ConfirmationRequest
 from adk_simulator.engine.record.history import InnerRun
 from adk_simulator.engine.record.history import walk
 from adk_simulator.engine.record.lines import describe_entry
@@ -72,13 +80,38 @@ class RespondStep(BaseModel):
   respond: str | dict[str, Any]
 
 
-Step = UserStep | CallStep | ParallelStep | RespondStep
+class ConfirmStep(BaseModel):
+  """The user's answer to the confirmation request that waits."""
+
+  model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+  confirm: bool
+  payload: dict[str, Any] | None = None
+  id: str | None = Field(default=None, min_length=1)
+  args: dict[str, Any] | None = None
+
+
+class ToolResultStep(BaseModel):
+  """The later result of a long-running call, delivered as the client would."""
+
+  model_config = ConfigDict(extra="forbid")
+
+  tool_result: str = Field(min_length=1)
+  response: dict[str, Any]
+  id: str | None = Field(default=None, min_length=1)
+  args: dict[str, Any] | None = None
+
+
+Step = UserStep | CallStep | ParallelStep | RespondStep | ConfirmStep | ToolResultStep
 _STEP_KINDS: dict[str, type[BaseModel]] = {
   "user": UserStep,
   "call": CallStep,
   "calls": ParallelStep,
   "respond": RespondStep,
+  "confirm": ConfirmStep,
+  "tool_result": ToolResultStep,
 }
+_KINDS_TEXT = "user, call, calls, respond, confirm, tool_result"
 
 
 class Script(BaseModel):
@@ -123,15 +156,12 @@ def parse_script(data: Any, *, source: Path | None = None) -> Script:
   steps: list[Step] = []
   for number, raw in enumerate(raw_steps, start=1):
     if not isinstance(raw, dict):
-      raise ScriptError(
-        f"{name}: step {number}: a step is an object with one of user, call, calls, respond"
-      )
+      raise ScriptError(f"{name}: step {number}: a step is an object with one of {_KINDS_TEXT}")
     kinds = [k for k in _STEP_KINDS if k in raw]
     if len(kinds) != 1:
       found = ", ".join(sorted(raw)) or "nothing"
       raise ScriptError(
-        f"{name}: step {number}: a step has exactly one of user, call, calls, respond"
-        f" (found: {found})"
+        f"{name}: step {number}: a step has exactly one of {_KINDS_TEXT} (found: {found})"
       )
     try:
       steps.append(_STEP_KINDS[kinds[0]].model_validate(raw))  # type: ignore[arg-type]
@@ -173,11 +203,27 @@ def moves_of(script: Script) -> list[Move]:
       moves.append(ToolCallsTurn(calls=[CallRequest(tool=step.call, args=step.args)]))
     elif isinstance(step, ParallelStep):
       moves.append(ToolCallsTurn(calls=[CallRequest(tool=c.call, args=c.args) for c in step.calls]))
+    elif isinstance(step, ConfirmStep):
+      moves.append(
+        Confirm(confirmed=step.confirm, payload=step.payload, call_id=step.id, args=step.args)
+      )
+    elif isinstance(step, ToolResultStep):
+      moves.append(
+        DeliverResult(
+          tool=step.tool_result, response=step.response, call_id=step.id, args=step.args
+        )
+      )
     elif isinstance(step.respond, str):
       moves.append(FinalTurn(text=step.respond))
     else:
       moves.append(FinalTurn(payload=step.respond))
   return moves
+
+
+def _answer_step(simulation: Simulation) -> str:
+  if any(isinstance(e, ConfirmationRequest) for e in simulation.awaiting):
+    return "a 'confirm' step"
+  return "a 'tool_result' step"
 
 
 class ScriptPlayer:
@@ -213,11 +259,18 @@ class ScriptPlayer:
     except MoveError as error:
       where = f"{self._name()}: step {error.index + 1} ({describe_move(moves[error.index])})"
       hint = ""
-      if not error.refused and isinstance(moves[error.index], UserMessage):
+      if not error.refused and sim.paused:
+        hint = f"; {_answer_step(sim)} must come next"
+      elif not error.refused and isinstance(moves[error.index], UserMessage):
         hint = "; add a 'respond' step before this one"
       elif not error.refused and sim.pending is None and sim.run_error is None:
         hint = "; a 'user' step must come next"
       raise ScriptError(f"{where}: {error}{hint}") from None
+    if sim.paused:
+      raise ScriptError(
+        f"{self._name()}: the script ends while {waiting_text(sim).removeprefix('the ')};"
+        f" finish with {_answer_step(sim)}"
+      )
     if sim.phase is not Phase.COMPLETED:
       waiting = (
         f" (model call {sim.pending.step} of {sim.pending.agent_name} waits)" if sim.pending else ""

@@ -60,6 +60,8 @@ class ToolCall(_ModelSaid):
   call_id: str
   tool_name: str
   args: dict[str, Any]
+  long_running: bool = False
+  """A long-running tool: its output is interim, the client delivers the result later."""
 
 
 class ModelText(_ModelSaid):
@@ -75,6 +77,8 @@ class ToolOutput(_Entry):
   tool_name: str
   output: Any
   duration_s: float | None = None
+  awaiting_confirmation: bool = False
+  """The tool asked for the user's confirmation: this output stands in until it is answered."""
 
 
 class ToolError(_Entry):
@@ -97,6 +101,55 @@ class FinalResponse(_ModelSaid):
   """The structured answer, when the agent has an `output_schema`."""
 
 
+class ConfirmationRequest(_Entry):
+  """ADK asks the user to approve or reject a tool call (`adk_request_confirmation`).
+
+  Not a call the model made: the flow emits it for a tool with
+  `require_confirmation`, or one that called `tool_context.request_confirmation`.
+  """
+
+  kind: Literal["confirmation_request"] = "confirmation_request"
+  call_id: str
+  """The `adk_request_confirmation` call's id: the user's answer names it."""
+  original_call_id: str
+  tool_name: str
+  """The tool whose call waits."""
+  args: dict[str, Any]
+  hint: str = ""
+  payload: Any = None
+  """The payload the tool proposed, if any: the user may answer with another."""
+  request_args: dict[str, Any] = Field(default_factory=dict, repr=False)
+  """The `adk_request_confirmation` call's arguments as ADK made them."""
+
+
+class ConfirmationAnswer(_Entry):
+  """The user's answer to a `ConfirmationRequest`."""
+
+  kind: Literal["confirmation_answer"] = "confirmation_answer"
+  call_id: str
+  """The `adk_request_confirmation` call it answers."""
+  confirmed: bool
+  payload: Any = None
+  content: dict[str, Any] = Field(default_factory=dict, repr=False)
+  """The user message as sent (`Content` JSON)."""
+
+
+class DeliveredResult(_Entry):
+  """The result of a long-running call, delivered later by the user's side (the client)."""
+
+  kind: Literal["delivered_result"] = "delivered_result"
+  call_id: str
+  """The long-running call it completes."""
+  tool_name: str
+  output: Any
+  content: dict[str, Any] = Field(default_factory=dict, repr=False)
+  """The user message as sent (`Content` JSON)."""
+
+
+ClientAnswer = ConfirmationAnswer | DeliveredResult
+"""What the user's side sends instead of a message: it resumes a paused call."""
+
+
 class InnerRun(_Entry):
   """An AgentTool's run of its agent: the inner calls, outputs and answer."""
 
@@ -111,7 +164,16 @@ class InnerRun(_Entry):
 
 
 HistoryEntry = Annotated[
-  UserQuery | ToolCall | ModelText | ToolOutput | ToolError | FinalResponse | InnerRun,
+  UserQuery
+  | ToolCall
+  | ModelText
+  | ToolOutput
+  | ToolError
+  | FinalResponse
+  | ConfirmationRequest
+  | ConfirmationAnswer
+  | DeliveredResult
+  | InnerRun,
   Field(discriminator="kind"),
 ]
 InnerRun.model_rebuild()
@@ -143,6 +205,30 @@ class History(BaseModel):
   @property
   def errors(self) -> int:
     return sum(isinstance(e, ToolError) for _, e in walk(self.entries))
+
+  @property
+  def awaiting(self) -> list[ConfirmationRequest | ToolCall]:
+    """What waits for the user's side: unanswered confirmation requests, and
+    long-running calls whose result has not been delivered, oldest first."""
+    answered = {
+      e.call_id for e in self.entries if isinstance(e, ConfirmationAnswer | DeliveredResult)
+    }
+    return [
+      e
+      for e in self.entries
+      if isinstance(e, ConfirmationRequest | ToolCall)
+      and (isinstance(e, ConfirmationRequest) or e.long_running)
+      and e.call_id not in answered
+    ]
+
+  @property
+  def paused(self) -> bool:
+    """The session waits for the user's side: a confirmation is unanswered, or a
+    long-running call's result is due before the agent has answered."""
+    awaiting = self.awaiting
+    if any(isinstance(e, ConfirmationRequest) for e in awaiting):
+      return True
+    return bool(awaiting) and not (self.entries and isinstance(self.entries[-1], FinalResponse))
 
   @property
   def last_step(self) -> int:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import assert_never
 
+from adk_simulator.engine.record.history import ConfirmationAnswer
+from adk_simulator.engine.record.history import ConfirmationRequest
+from adk_simulator.engine.record.history import DeliveredResult
 from adk_simulator.engine.record.history import FinalResponse
 from adk_simulator.engine.record.history import HistoryEntry
 from adk_simulator.engine.record.history import InnerRun
@@ -26,6 +29,12 @@ def _short(value: object, limit: int = 200) -> str:
   return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
+def call_text(tool_name: str, args: dict[str, object]) -> str:
+  """`tool(a=1, b="x")`, arguments as JSON."""
+  shown = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in args.items())
+  return f"{tool_name}({shown})"
+
+
 def describe_entry(entry: HistoryEntry, depth: int = 0) -> str:
   """One line of the printed timeline; inner runs' entries are indented by `depth`."""
   indent = "  " * depth
@@ -33,18 +42,28 @@ def describe_entry(entry: HistoryEntry, depth: int = 0) -> str:
     case UserQuery():
       line = f"user      {entry.text}"
     case ToolCall():
-      args = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in entry.args.items())
-      line = f"call      {entry.tool_name}({args})  {_asked(entry)}"
+      pending = "  (long-running)" if entry.long_running else ""
+      line = f"call      {call_text(entry.tool_name, entry.args)}  {_asked(entry)}{pending}"
     case ModelText():
       line = f"says      {entry.text}  {_asked(entry)}"
     case ToolOutput():
       took = f"  ({entry.duration_s:.2f} s)" if entry.duration_s is not None else ""
-      line = f"output    {entry.tool_name} → {_short(entry.output)}{took}"
+      waits = "  (waits for the user's confirmation)" if entry.awaiting_confirmation else ""
+      line = f"output    {entry.tool_name} → {_short(entry.output)}{took}{waits}"
     case ToolError():
       what = "cancelled" if entry.cancelled else "error"
       line = f"{what:<9} {entry.tool_name} → {entry.error_type}: {entry.message}"
     case FinalResponse():
       line = f"answer    {entry.text}  {_asked(entry)}"
+    case ConfirmationRequest():
+      hint = f": {entry.hint}" if entry.hint else ""
+      line = f"confirm?  {call_text(entry.tool_name, entry.args)}{hint}"
+    case ConfirmationAnswer():
+      verdict = "approved" if entry.confirmed else "rejected"
+      payload = f" with payload {_short(entry.payload)}" if entry.payload is not None else ""
+      line = f"user      {verdict}{payload}"
+    case DeliveredResult():
+      line = f"result    {entry.tool_name} → {_short(entry.output)}  (delivered by the user)"
     case InnerRun():
       state = ", running" if entry.running else ""
       line = f"inner run {entry.tool_name}: agent {entry.agent}{state}"

@@ -19,6 +19,9 @@ from typing import Any
 import pydantic_core
 
 from adk_simulator.engine.record.history import AnsweredBy
+from adk_simulator.engine.record.history import ConfirmationAnswer
+from adk_simulator.engine.record.history import ConfirmationRequest
+from adk_simulator.engine.record.history import DeliveredResult
 from adk_simulator.engine.record.history import FinalResponse
 from adk_simulator.engine.record.history import History
 from adk_simulator.engine.record.history import HistoryEntry
@@ -35,6 +38,9 @@ from adk_simulator.engine.runtime.turns import SET_MODEL_RESPONSE
 
 if TYPE_CHECKING:
   from google.adk.events.event import Event
+
+REQUEST_CONFIRMATION = "adk_request_confirmation"
+"""The call ADK's flow makes to ask the user to confirm a tool call."""
 
 
 def error_shape(response: Any) -> dict[str, Any] | None:
@@ -116,7 +122,10 @@ class RecordReader:
     parts = event.content.parts
     responses = [p.function_response for p in parts if p.function_response is not None]
     calls = [p.function_call for p in parts if p.function_call is not None]
-    if event.author == "user" and not responses:
+    if event.author == "user" and responses:
+      content = event.content.model_dump(mode="json", exclude_none=True)
+      return [_client_answer(base, response, content) for response in responses]
+    if event.author == "user":
       text = _spoken(event)
       if not text and not any(p.inline_data or p.file_data for p in parts):
         return []
@@ -125,8 +134,10 @@ class RecordReader:
       return [UserQuery(**base, text=text, payload=payload, content=content)]
     if responses:
       entries: list[HistoryEntry] = []
+      awaiting = set(event.actions.requested_tool_confirmations or {})
       for response in responses:
-        entries.extend(self._response(base, response, notes.calls.get(response.id or "")))
+        note = notes.calls.get(response.id or "")
+        entries.extend(self._response(base, response, note, awaiting=response.id in awaiting))
         if response.name == SET_MODEL_RESPONSE:
           self._structured_answer_pending.add(event.author or "")
       return entries
@@ -134,10 +145,18 @@ class RecordReader:
     text = _spoken(event)
     if calls:
       entries = [ModelText(**said, text=text)] if text else []
+      long_running = set(event.long_running_tool_ids or ())
       for call in calls:
+        if call.name == REQUEST_CONFIRMATION:
+          entries.append(_confirmation_request(base, call))
+          continue
         entries.append(
           ToolCall(
-            **said, call_id=call.id or "", tool_name=call.name or "", args=dict(call.args or {})
+            **said,
+            call_id=call.id or "",
+            tool_name=call.name or "",
+            args=dict(call.args or {}),
+            long_running=call.id in long_running,
           )
         )
       return entries
@@ -158,7 +177,7 @@ class RecordReader:
     return {"by": by}
 
   def _response(
-    self, base: dict[str, Any], response: Any, note: CallNote | None
+    self, base: dict[str, Any], response: Any, note: CallNote | None, *, awaiting: bool = False
   ) -> list[HistoryEntry]:
     call_id = response.id or ""
     name = response.name or ""
@@ -191,6 +210,7 @@ class RecordReader:
           tool_name=name,
           output=pydantic_core.to_jsonable_python(response.response, fallback=repr),
           duration_s=duration,
+          awaiting_confirmation=awaiting,
         )
       )
     return entries
@@ -214,6 +234,46 @@ class RecordReader:
     return InnerRun(
       **base, call_id=call_id, tool_name=tool_name, agent=author, entries=entries, running=running
     )
+
+
+def _confirmation_request(base: dict[str, Any], call: Any) -> ConfirmationRequest:
+  args = dict(call.args or {})
+  original = args.get("originalFunctionCall")
+  original = original if isinstance(original, dict) else {}
+  asked = args.get("toolConfirmation")
+  asked = asked if isinstance(asked, dict) else {}
+  original_args = original.get("args")
+  return ConfirmationRequest(
+    **base,
+    call_id=call.id or "",
+    original_call_id=str(original.get("id") or ""),
+    tool_name=str(original.get("name") or ""),
+    args=dict(original_args) if isinstance(original_args, dict) else {},
+    hint=str(asked.get("hint") or ""),
+    payload=asked.get("payload"),
+    request_args=pydantic_core.to_jsonable_python(args, fallback=repr),
+  )
+
+
+def _client_answer(
+  base: dict[str, Any], response: Any, content: dict[str, Any]
+) -> ConfirmationAnswer | DeliveredResult:
+  value = pydantic_core.to_jsonable_python(response.response, fallback=repr)
+  if response.name == REQUEST_CONFIRMATION:
+    answer = value if isinstance(value, dict) else {}
+    if set(answer) == {"response"} and isinstance(answer["response"], str):
+      # ADK's web client wraps the confirmation as a JSON string.
+      answer = _json_object(answer["response"]) or {}
+    return ConfirmationAnswer(
+      **base,
+      call_id=response.id or "",
+      confirmed=bool(answer.get("confirmed")),
+      payload=answer.get("payload"),
+      content=content,
+    )
+  return DeliveredResult(
+    **base, call_id=response.id or "", tool_name=response.name or "", output=value, content=content
+  )
 
 
 def read_events(

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
   from google.adk.events.event import Event
   from google.adk.sessions.session import Session
 
-SessionStatus = Literal["in_progress", "completed", "exported"]
+SessionStatus = Literal["in_progress", "waiting", "completed", "exported"]
+"""in_progress: the agent has not answered (or the run broke off); waiting: it
+waits for the user's side (a confirmation, a long-running result)."""
 
 
 class SessionSummary(BaseModel):
@@ -91,7 +93,10 @@ def session_status(events: list[Event], history: History | None = None) -> Sessi
     events: The session's events.
     history: Their projection, when the caller has it already.
   """
-  entries = (history or read_events(events)).entries
+  history = history or read_events(events)
+  entries = history.entries
+  if history.paused:
+    return "waiting"
   if not entries or not isinstance(entries[-1], FinalResponse):
     return "in_progress"
   last_content = max(i for i, e in enumerate(events) if e.content and e.content.parts)

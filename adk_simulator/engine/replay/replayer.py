@@ -22,11 +22,16 @@ import pydantic_core
 from pydantic import BaseModel
 from pydantic import Field
 
+from adk_simulator.engine.moves.play import Confirm
+from adk_simulator.engine.moves.play import DeliverResult
 from adk_simulator.engine.moves.play import Move
 from adk_simulator.engine.moves.play import MoveError
 from adk_simulator.engine.moves.play import UserMessage
 from adk_simulator.engine.moves.play import describe_move
 from adk_simulator.engine.moves.play import play
+from adk_simulator.engine.record.history import ConfirmationAnswer
+from adk_simulator.engine.record.history import ConfirmationRequest
+from adk_simulator.engine.record.history import DeliveredResult
 from adk_simulator.engine.record.history import FinalResponse
 from adk_simulator.engine.record.history import HistoryEntry
 from adk_simulator.engine.record.history import ToolCall
@@ -196,7 +201,8 @@ def _results(entries: list[HistoryEntry]) -> tuple[list[ToolCall], dict[str, Rec
   for _, entry in walk(entries):
     if isinstance(entry, ToolCall):
       calls.append(entry)
-    elif isinstance(entry, ToolOutput):
+    elif isinstance(entry, ToolOutput) and not entry.awaiting_confirmation:
+      # A call waiting for its confirmation has no result yet: the one after the answer counts.
       results[entry.call_id] = RecordedResult(output=entry.output)
     elif isinstance(entry, ToolError):
       results[entry.call_id] = RecordedResult(error_type=entry.error_type, message=entry.message)
@@ -213,10 +219,28 @@ def recording_of(events: list[Event]) -> Recording:
   turn = 0
   structured_answer = False
   last_calls_event: str | None = None
+  requests = {e.call_id: e for e in entries if isinstance(e, ConfirmationRequest)}
+  calls_by_id = {e.call_id: e for e in entries if isinstance(e, ToolCall)}
   for _, entry in walk(entries):
     if isinstance(entry, UserQuery):
       turn += 1
       recording.moves.append(UserMessage(message=entry.text))
+    elif isinstance(entry, ConfirmationAnswer):
+      request = requests.get(entry.call_id)
+      recording.moves.append(
+        Confirm(
+          confirmed=entry.confirmed,
+          payload=entry.payload if isinstance(entry.payload, dict) else None,
+          tool=request.tool_name if request else None,
+          args=request.args if request else None,
+        )
+      )
+    elif isinstance(entry, DeliveredResult):
+      called = calls_by_id.get(entry.call_id)
+      output = entry.output if isinstance(entry.output, dict) else {"result": entry.output}
+      recording.moves.append(
+        DeliverResult(tool=entry.tool_name, response=output, args=called.args if called else None)
+      )
     elif isinstance(entry, ToolCall) and entry.by != "callback":
       if entry.event_id and entry.event_id == last_calls_event:
         previous = recording.moves[-1]
@@ -237,9 +261,10 @@ def recording_of(events: list[Event]) -> Recording:
       recording.moves.append(FinalTurn(text=entry.text, agent=entry.author))
   # The root agent asks first. Its name may change in code without changing
   # the session; any other agent asking out of turn is drift.
-  root = next((m.agent for m in recording.moves if not isinstance(m, UserMessage)), None)
-  for move in recording.moves:
-    if not isinstance(move, UserMessage) and move.agent == root:
+  model_moves = [m for m in recording.moves if isinstance(m, ToolCallsTurn | FinalTurn)]
+  root = model_moves[0].agent if model_moves else None
+  for move in model_moves:
+    if move.agent == root:
       move.agent = None
   calls, results = _results(entries)
   turns = _turn_of_calls(entries)

@@ -88,6 +88,21 @@ def query_text(root_agent: Any, query: str | dict[str, Any]) -> str:
   return value.model_dump_json()
 
 
+def json_object(subject: str, value: Any) -> dict[str, Any]:
+  """`value` if it is a JSON object that survives the trip to storage, or the refusal.
+
+  NaN and infinities are refused: JSON has no such numbers, so the stored
+  value would not be the one given.
+  """
+  if not isinstance(value, dict):
+    raise TurnValidationError.about(subject, "it must be a JSON object ({...})")
+  try:
+    json.dumps(value, allow_nan=False)
+  except (TypeError, ValueError) as error:
+    raise TurnValidationError.about(subject, f"not JSON: {error}") from None
+  return value
+
+
 def response_for(
   request: ModelRequest, output_model: type[BaseModel] | None, turn: ToolCallsTurn | FinalTurn
 ) -> LlmResponse:

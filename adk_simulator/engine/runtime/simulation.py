@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from adk_simulator.engine.record.history import ConfirmationRequest
 from adk_simulator.engine.record.history import History
 from adk_simulator.engine.record.history import HistoryEntry
 from adk_simulator.engine.record.history import ToolCall
@@ -37,6 +38,7 @@ from adk_simulator.engine.record.summary import session_status
 from adk_simulator.engine.runtime.phase import Phase
 from adk_simulator.engine.runtime.phase import PhaseMachine
 from adk_simulator.engine.runtime.responses import instruction_text
+from adk_simulator.engine.runtime.responses import json_object
 from adk_simulator.engine.runtime.responses import query_text
 from adk_simulator.engine.runtime.responses import response_for
 from adk_simulator.engine.runtime.responses import schema_model
@@ -50,10 +52,12 @@ from adk_simulator.engine.runtime.turns import ModelTurnRequested
 from adk_simulator.engine.runtime.turns import PhaseChanged
 from adk_simulator.engine.runtime.turns import RunFailed
 from adk_simulator.engine.runtime.turns import RunningTool
+from adk_simulator.engine.runtime.turns import RunPaused
 from adk_simulator.engine.runtime.turns import ToolCallsTurn
 from adk_simulator.engine.runtime.turns import ToolCancelledError
 from adk_simulator.engine.runtime.turns import ToolFinished
 from adk_simulator.engine.runtime.turns import ToolStarted
+from adk_simulator.engine.runtime.turns import TurnValidationError
 from adk_simulator.engine.runtime.turns import format_traceback
 from adk_simulator.engine.schema.specs import builtin_tools_from_llm_request
 from adk_simulator.engine.schema.specs import tool_specs_from_llm_request
@@ -140,6 +144,22 @@ class Simulation:
     return self._asks[0].request if self._asks else None
 
   @property
+  def awaiting(self) -> list[ConfirmationRequest | ToolCall]:
+    """What waits for the user's side: confirmations to answer, long-running
+    calls whose result has not been delivered (see `History.awaiting`)."""
+    return self.history.awaiting
+
+  @property
+  def paused(self) -> bool:
+    """The run has ended waiting for the user's side (ACTIVE, nothing running):
+    answer the confirmation, or deliver the long-running result."""
+    if self._machine.phase is not Phase.ACTIVE or self._asks:
+      return False
+    if self._run_task is not None and not self._run_task.done():
+      return False
+    return self.history.paused
+
+  @property
   def running_tools(self) -> list[RunningTool]:
     return self._tools.running
 
@@ -224,6 +244,11 @@ class Simulation:
     self._exported_at = len(self._events) if status == "exported" else 0
     self._runner = self._runner_for(agent)
     last = last_conversation_event(self._events)
+    if status == "waiting":
+      self._machine = PhaseMachine(Phase.ACTIVE)
+      self._emit(PhaseChanged(phase=Phase.ACTIVE))
+      self._emit(RunPaused(awaiting=len(self.awaiting)))
+      return
     if last is None or status != "in_progress":
       self._machine = PhaseMachine(Phase.COMPLETED)
       self._emit(PhaseChanged(phase=Phase.COMPLETED))
@@ -276,6 +301,89 @@ class Simulation:
     self._move(Phase.ACTIVE, "submit a user query")
     message = types.Content(role="user", parts=[types.Part(text=text)])
     self._run_task = asyncio.create_task(self._run(message), name="adk-simulator-run")
+    await self.wait()
+
+  async def answer_confirmation(
+    self, call_id: str, *, confirmed: bool, payload: Any = None
+  ) -> None:
+    """Answers a confirmation request as the user: approve or reject, optionally with a payload.
+
+    Sends what ADK's clients send (a `FunctionResponse` to the
+    `adk_request_confirmation` call) and runs on: on approval the tool runs.
+
+    Args:
+      call_id: The request's id (`ConfirmationRequest.call_id`).
+      confirmed: Approve (True) or reject (False).
+      payload: The `ToolConfirmation.payload` to answer with, if any.
+
+    Raises:
+      TurnValidationError: No confirmation request with that id waits.
+    """
+    from google.genai import types
+
+    from adk_simulator.engine.record.reader import REQUEST_CONFIRMATION
+
+    waiting = [e for e in self.awaiting if isinstance(e, ConfirmationRequest)]
+    if not any(e.call_id == call_id for e in waiting):
+      raise TurnValidationError.about(
+        "confirmation",
+        f"no confirmation request {call_id!r} waits"
+        + (f" (waiting: {', '.join(e.call_id for e in waiting)})" if waiting else ""),
+      )
+    response: dict[str, Any] = {"confirmed": confirmed}
+    if payload is not None:
+      response["payload"] = json_object("confirmation payload", payload)
+    part = types.Part(
+      function_response=types.FunctionResponse(
+        id=call_id, name=REQUEST_CONFIRMATION, response=response
+      )
+    )
+    await self._send_client_answer(part, "answer a confirmation")
+
+  async def deliver_result(self, call_id: str, response: dict[str, Any]) -> None:
+    """Delivers a long-running call's result as the client would, and runs on.
+
+    Sends a `FunctionResponse` with the call's id: ADK resumes the call's
+    invocation and the model is asked again.
+
+    Raises:
+      TurnValidationError: No long-running call with that id waits for its
+        result, or `response` is not a JSON object.
+    """
+    from google.genai import types
+
+    waiting = [e for e in self.awaiting if isinstance(e, ToolCall)]
+    call = next((e for e in waiting if e.call_id == call_id), None)
+    if call is None:
+      raise TurnValidationError.about(
+        "tool result",
+        f"no long-running call {call_id!r} waits for its result"
+        + (
+          f" (waiting: {', '.join(f'{e.tool_name} {e.call_id}' for e in waiting)})"
+          if waiting
+          else ""
+        ),
+      )
+    json_object("tool result", response)
+    part = types.Part(
+      function_response=types.FunctionResponse(id=call_id, name=call.tool_name, response=response)
+    )
+    await self._send_client_answer(part, "deliver a tool result")
+
+  async def _send_client_answer(self, part: Any, action: str) -> None:
+    from google.genai import types
+
+    if self._machine.phase is Phase.COMPLETED:
+      self._move(Phase.AWAITING_QUERY, action)
+    if self._machine.phase is Phase.AWAITING_QUERY:
+      self._move(Phase.ACTIVE, action)
+    elif not self.paused:
+      self._machine.require(Phase.COMPLETED, Phase.AWAITING_QUERY, action=action)
+      raise RuntimeError(f"{action}: the run is still going; wait for it to pause or finish")
+    assert self.session_id is not None
+    self.run_error = None
+    message = types.Content(role="user", parts=[part])
+    self._run_task = asyncio.create_task(self._run(message), name="adk-simulator-resume")
     await self.wait()
 
   async def submit_turn(self, turn: ModelTurn | ToolCallsTurn | FinalTurn) -> None:
@@ -443,7 +551,10 @@ class Simulation:
           ask.future.cancel()
       self._asks.clear()
       if self._machine.phase is Phase.ACTIVE and not _being_cancelled():
-        self._move(Phase.COMPLETED, "finish the run")
+        if self.run_error is None and self.history.paused:
+          self._emit(RunPaused(awaiting=len(self.awaiting)))
+        else:
+          self._move(Phase.COMPLETED, "finish the run")
       self._wakeup.set()
 
   # --- HumanSeat: called by the plugin on the runner's loop --------------------------

@@ -191,8 +191,22 @@ class RunFailed(BaseModel):
   traceback: str
 
 
+class RunPaused(BaseModel):
+  """The run ended waiting for the user's side: a confirmation or a long-running result."""
+
+  kind: Literal["run_paused"] = "run_paused"
+  awaiting: int
+  """How many confirmations and long-running results wait."""
+
+
 EngineEvent = Annotated[
-  PhaseChanged | ModelTurnRequested | ToolStarted | ToolFinished | HistoryChanged | RunFailed,
+  PhaseChanged
+  | ModelTurnRequested
+  | ToolStarted
+  | ToolFinished
+  | HistoryChanged
+  | RunFailed
+  | RunPaused,
   Field(discriminator="kind"),
 ]
 

@@ -107,7 +107,7 @@ class SessionViewScreen(Screen[None]):
 
   @property
   def finished(self) -> bool:
-    return self.stored.summary.status != "in_progress"
+    return self.stored.summary.status in ("completed", "exported")
 
   def compose(self) -> ComposeResult:
     yield Header()
@@ -146,6 +146,11 @@ class SessionViewScreen(Screen[None]):
       )
     if summary.status == "in_progress":
       hint = "It stopped before the agent answered: r resumes it where it stopped, its tools live."
+    elif summary.status == "waiting":
+      hint = (
+        "It waits for the user's side (a confirmation or a long-running result):"
+        " r opens it to give it."
+      )
     else:
       hint = "r reopens it to continue the conversation · p replays it against the live tools"
       hint += " · e exports it to the eval set." if summary.status == "completed" else "."
@@ -163,9 +168,9 @@ class SessionViewScreen(Screen[None]):
     status = self.stored.summary.status
     match action:
       case "resume":
-        return status == "in_progress" and self._busy is None
+        return not self.finished and self._busy is None
       case "reopen":
-        return status != "in_progress" and self._busy is None
+        return self.finished and self._busy is None
       case "export":
         return status == "completed" and self._busy is None
       case "replay":

@@ -52,6 +52,7 @@ SHORT_ID = 8
 
 _STATUS = {
   "in_progress": ("in progress", "$warning"),
+  "waiting": ("waiting for the user", "$warning"),
   "completed": ("completed", "$success"),
   "exported": ("exported", "$accent"),
 }

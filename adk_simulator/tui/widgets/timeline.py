@@ -18,6 +18,9 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
+from adk_simulator.engine.record.history import ConfirmationAnswer
+from adk_simulator.engine.record.history import ConfirmationRequest
+from adk_simulator.engine.record.history import DeliveredResult
 from adk_simulator.engine.record.history import FinalResponse
 from adk_simulator.engine.record.history import HistoryEntry
 from adk_simulator.engine.record.history import InnerRun
@@ -43,6 +46,9 @@ _LABELS = {
   "tool_error": ("ERROR", "$error"),
   "final_response": ("ANSWER", "$primary"),
   "inner_run": ("INNER RUN", "$accent"),
+  "confirmation_request": ("CONFIRM?", "$warning"),
+  "confirmation_answer": ("USER", "$secondary"),
+  "delivered_result": ("RESULT", "$success"),
 }
 
 
@@ -61,6 +67,17 @@ def entry_value(entry: HistoryEntry) -> Any:
       return {"type": entry.error_type, "message": entry.message}
     case InnerRun():
       return [e.model_dump(mode="json", exclude={"content"}) for e in entry.entries]
+    case ConfirmationRequest():
+      return {
+        "tool": entry.tool_name,
+        "args": entry.args,
+        "hint": entry.hint,
+        "payload": entry.payload,
+      }
+    case ConfirmationAnswer():
+      return {"confirmed": entry.confirmed, "payload": entry.payload}
+    case DeliveredResult():
+      return entry.output
     case _:
       assert_never(entry)
 
@@ -121,12 +138,16 @@ class TimelineEntry(Widget, can_focus=True):
       case ToolCall():
         details.append(entry.tool_name)
         details.append(_asked_by(entry))
+        if entry.long_running:
+          details.append("long-running")
         body, self.folded = _body(entry.args)
       case ModelText():
         details.append(_asked_by(entry))
         body, self.folded = _body(entry.text)
       case ToolOutput():
         details.append(entry.tool_name)
+        if entry.awaiting_confirmation:
+          details.append("waits for the user's confirmation")
         body, self.folded = _body(entry.output)
       case ToolError():
         details.append(entry.tool_name)
@@ -140,6 +161,20 @@ class TimelineEntry(Widget, can_focus=True):
           details.append("running")
         calls = sum(isinstance(e, ToolCall) for e in entry.entries)
         body = f"{calls} call{'' if calls == 1 else 's'} inside, shown below"
+      case ConfirmationRequest():
+        details.append(f"{entry.tool_name} needs the user's approval")
+        body, self.folded = _body(
+          {"args": entry.args, "hint": entry.hint}
+          | ({"payload": entry.payload} if entry.payload is not None else {})
+        )
+      case ConfirmationAnswer():
+        details.append("confirmation")
+        body = "approved" if entry.confirmed else "rejected"
+        if entry.payload is not None:
+          body += ", payload " + _body(entry.payload)[0]
+      case DeliveredResult():
+        details.append(f"{entry.tool_name}, delivered by the user")
+        body, self.folded = _body(entry.output)
       case _:
         assert_never(entry)
     if self._shown_duration is not None:
@@ -175,6 +210,9 @@ class TimelineEntry(Widget, can_focus=True):
       "final_response": "Final response",
       "model_text": "What the model said",
       "inner_run": f"Inner run of {getattr(entry, 'tool_name', '')}",
+      "confirmation_request": f"Confirmation asked for {getattr(entry, 'tool_name', '')}",
+      "confirmation_answer": "The user's confirmation",
+      "delivered_result": f"Result of {getattr(entry, 'tool_name', '')}",
     }[entry.kind]
     self.app.push_screen(ValueScreen(title, entry_value(entry)))
 
