@@ -72,8 +72,15 @@ def recorded_model_turns(session: Session) -> list[LlmResponse]:
   return turns
 
 
-async def adk_eval(path: Path, agent: LlmAgent) -> tuple[list[str], dict[str, float | None]]:
+async def adk_eval(
+  path: Path, agent: LlmAgent, *, errors: list[str] | None = None
+) -> tuple[list[str], dict[str, float | None]]:
   """Runs the eval set file the way `adk eval` does (one run per case).
+
+  Args:
+    path: The eval set file.
+    agent: The agent, with a stand-in model.
+    errors: Collects the error message of each failed inference.
 
   Returns:
     Each case's inference status, and the metric scores (empty unless every
@@ -108,6 +115,8 @@ async def adk_eval(path: Path, agent: LlmAgent) -> tuple[list[str], dict[str, fl
     )
   ]
   statuses = [i.status.name for i in inferences]
+  if errors is not None:
+    errors.extend(i.error_message or "" for i in inferences if i.error_message)
   if any(i.status != InferenceStatus.SUCCESS for i in inferences):
     return statuses, {}
   config = EvalConfig(criteria={TRAJECTORY: 1.0, RESPONSE_MATCH: 1.0})
@@ -190,3 +199,75 @@ async def test_error_frame_aborts_adk_eval_as_the_warning_says(
 
   # The math agent has no on_tool_error_callback: the real divide raises again.
   assert statuses == ["FAILURE"]
+
+
+async def test_adk_eval_cannot_send_a_recorded_confirmation_as_the_warning_says(
+  tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+  from adk_simulator.engine.moves.play import Confirm
+  from adk_simulator.engine.moves.play import DeliverResult
+  from adk_simulator.engine.moves.play import UserMessage
+  from adk_simulator.engine.runtime.turns import answer as final
+  from adk_simulator.engine.runtime.turns import call
+
+  fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "agents"
+  for moves, kind in [
+    (
+      [
+        UserMessage(message="Refund order 7."),
+        call("refund", order_id="7", amount=12.5),
+        Confirm(confirmed=True),
+        final("Refunded."),
+      ],
+      "confirmation",
+    ),
+    (
+      [
+        UserMessage(message="Reimburse 200."),
+        call("ask_manager", amount=200.0),
+        final("Asked."),
+        DeliverResult(tool="ask_manager", response={"status": "approved"}),
+        final("Approved."),
+      ],
+      "long-running",
+    ),
+  ]:
+    folder = tmp_path / kind
+    folder.mkdir()
+    session = await played_approvals(folder, moves)
+    path = folder / "approvals.evalset.json"
+    case = GoldenTraceBuilder(session, agent_name="Approvals", initial_state={}).build()
+    warnings = EvalSetWriter(path).append(case, agent_name="Approvals").warnings
+    assert len(warnings) == 1 and "Function call not found" in warnings[0], warnings
+    monkeypatch.syspath_prepend(str(fixtures))
+    agent = importlib.import_module("approvals_agent.agent").root_agent
+    replaying = agent.clone(update={"model": ReplayLlm(turns=recorded_model_turns(session))})
+    errors: list[str] = []
+
+    statuses, _ = await adk_eval(path, replaying, errors=errors)
+
+    # As the warning says: the answer carries the recorded id, the new run's call has another.
+    assert statuses == ["FAILURE"], kind
+    assert len(errors) == 1 and "Function call not found for function response ids" in errors[0]
+
+
+async def played_approvals(folder: Path, moves: list) -> Session:
+  from adk_simulator.engine.agents.loader import LoadedAgent
+  from adk_simulator.engine.config.model import SimulatedAgentConfig
+  from adk_simulator.engine.config.model import SimulatorConfig
+  from adk_simulator.engine.moves.play import play
+  from adk_simulator.engine.workspace import Workspace
+
+  fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "agents"
+  config = SimulatorConfig(
+    agents=[SimulatedAgentConfig(name="Approvals", agent=str(fixtures / "approvals_agent"))],
+    session_service_uri=f"sqlite:///{(folder / 'sessions.db').as_posix()}",
+    base_dir=folder,
+  )
+  workspace = Workspace(config)
+  loaded = workspace.load_agent(config.agents[0])
+  assert isinstance(loaded, LoadedAgent), loaded
+  simulation = workspace.new_simulation()
+  await simulation.select_agent(loaded)
+  await play(simulation, moves)
+  return await simulation.stored_session()

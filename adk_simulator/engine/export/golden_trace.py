@@ -166,10 +166,7 @@ def trace_warnings(session: Session) -> list[str]:
     cancelled = {
       e.call_id for _, e in walk(turn.entries) if isinstance(e, ToolError) and e.cancelled
     }
-    paused = any(isinstance(e, ConfirmationRequest) for e in turn.entries)
-    warnings.extend(invocation_warnings(number, _invocation(turn), cancelled, paused=paused))
-    if isinstance(turn.query, ConfirmationAnswer | DeliveredResult):
-      warnings.append(_client_answer_warning(number, turn.query))
+    warnings.extend(invocation_warnings(number, _invocation(turn), cancelled))
     for run in (e for e in turn.entries if isinstance(e, InnerRun)):
       if any(isinstance(e, ToolCall) for _, e in walk(run.entries)):
         warnings.append(_inner_run_warning(number, run))
@@ -188,7 +185,7 @@ def case_warnings(case: EvalCase) -> list[str]:
 
 
 def invocation_warnings(
-  turn: int, invocation: Invocation, cancelled_ids: Collection[str] = (), *, paused: bool = False
+  turn: int, invocation: Invocation, cancelled_ids: Collection[str] = ()
 ) -> list[str]:
   """What `adk eval` will not reproduce in one turn.
 
@@ -197,10 +194,11 @@ def invocation_warnings(
     invocation: The turn.
     cancelled_ids: Call ids known to have been cancelled (the session knows,
       a stored case does not).
-    paused: The turn ends asking the user for a confirmation, so it has no
-      final response by design.
   """
   warnings: list[str] = []
+  sent = invocation.user_content.parts or []
+  for answer in (p.function_response for p in sent if p.function_response is not None):
+    warnings.append(_client_answer_warning(turn, answer.name or "", answer.id or ""))
   responses = get_all_tool_responses(invocation.intermediate_data)
   answered = {r.id for r in responses if r.id}
   for response in responses:
@@ -208,7 +206,10 @@ def invocation_warnings(
       warnings.append(_cancelled_call_warning(turn, response.name, response.id))
     elif (error := error_shape(response.response)) is not None:
       warnings.append(_tool_error_warning(turn, response.name, response.id, error))
-  for call in get_all_tool_calls(invocation.intermediate_data):
+  calls = get_all_tool_calls(invocation.intermediate_data)
+  # A turn that asks the user for a confirmation ends there, without an answer.
+  paused = any(c.name == REQUEST_CONFIRMATION for c in calls)
+  for call in calls:
     if not call.id or call.id in answered or call.name == REQUEST_CONFIRMATION:
       continue
     if call.id in cancelled_ids:
@@ -257,12 +258,12 @@ def _no_final_response_warning(turn: int) -> str:
   )
 
 
-def _client_answer_warning(turn: int, sent: ConfirmationAnswer | DeliveredResult) -> str:
-  if isinstance(sent, ConfirmationAnswer):
-    what = f"answers confirmation request {sent.call_id}"
+def _client_answer_warning(turn: int, name: str, call_id: str) -> str:
+  if name == REQUEST_CONFIRMATION:
+    what = f"answers confirmation request {call_id}"
     made = "the `adk_request_confirmation` call"
   else:
-    what = f"delivers the result of long-running `{sent.tool_name}` (call {sent.call_id})"
+    what = f"delivers the result of long-running `{name}` (call {call_id})"
     made = "the call"
   return (
     f"Turn {turn} {what}. `adk eval` sends this user content as recorded, but in its own"

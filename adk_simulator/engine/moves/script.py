@@ -268,7 +268,7 @@ class ScriptPlayer:
       raise ScriptError(f"{where}: {error}{hint}") from None
     if sim.paused:
       raise ScriptError(
-        f"{self._name()}: the script ends while {waiting_text(sim).removeprefix('the ')};"
+        f"{self._name()}: the script ends while {waiting_text(sim)};"
         f" finish with {_answer_step(sim)}"
       )
     if sim.phase is not Phase.COMPLETED:

@@ -238,6 +238,7 @@ class Simulation:
     self.session_id = session.id
     self._events = list(session.events)
     self._projected, self._projected_events = [], 0
+    self._step = self.history.last_step
     self.initial_state = recovered_initial_state(session)
     self.started_at = min((e.timestamp for e in session.events), default=time.time())
     status = session_status(self._events)

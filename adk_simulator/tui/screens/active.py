@@ -30,6 +30,7 @@ from adk_simulator.tui.widgets.status import SessionStatus
 from adk_simulator.tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
+  from adk_simulator.engine.record.history import ConfirmationRequest
   from adk_simulator.engine.runtime.turns import EngineEvent
   from adk_simulator.engine.runtime.turns import ModelRequest
 
@@ -43,6 +44,8 @@ class ActiveScreen(SessionScreen):
   BINDINGS = [
     Binding("t", "call_tool", "Call a tool", id="active.call_tool"),
     Binding("f", "final_response", "Final response", id="active.final_response"),
+    Binding("y", "answer_confirmation", "Answer confirmation", id="active.confirm"),
+    Binding("d", "deliver_result", "Deliver result", id="active.deliver_result"),
     Binding("escape", "cancel_tools", "Cancel tools", id="active.cancel_tools"),
     Binding("m", "toggle_model_view", "Model view", id="active.model_view"),
     # Kept out of the footer (it has room for a few keys at 80 columns);
@@ -91,6 +94,9 @@ class ActiveScreen(SessionScreen):
   def engine_event(self, event: EngineEvent) -> None:
     if event.kind == "run_failed":
       self.notify(f"{event.error_type}: {event.message}", title="The run failed", severity="error")
+    if event.kind == "run_paused":
+      # The user's move: ask at once, the way a client would prompt its user.
+      self.call_later(self.action_answer_confirmation)
     if event.kind in ("history_changed", "phase_changed"):
       self._history_stale = True
     # A run sends bursts of events; show the state once per burst, because
@@ -104,7 +110,9 @@ class ActiveScreen(SessionScreen):
     self._refresh_scheduled = False
     simulation = self.simulation
     agent_name = simulation.agent.name if simulation.agent is not None else ""
-    self.query_one(ModelView).show_request(simulation.pending, agent_name=agent_name)
+    self.query_one(ModelView).show_request(
+      simulation.pending, agent_name=agent_name, paused=simulation.paused
+    )
     if self._history_stale:
       self._history_stale = False
       self._show_history()
@@ -115,7 +123,7 @@ class ActiveScreen(SessionScreen):
     timeline = self.timeline
     focused = self.focused
     following = focused is None or focused is timeline or focused is timeline.last_entry
-    timeline.sync(self.simulation.history.entries, shown=self.simulator.clock.shown)
+    timeline.show(self.simulation.history, shown=self.simulator.clock.shown)
     if following and timeline.last_entry not in (None, focused):
       self.call_after_refresh(timeline.focus_last)
 
@@ -124,7 +132,30 @@ class ActiveScreen(SessionScreen):
       return self.simulation.pending is not None and not self._submitting
     if action == "cancel_tools":
       return bool(self.simulation.running_tools)
+    if action == "answer_confirmation":
+      return self.waiting_confirmation() is not None
+    if action == "deliver_result":
+      return self.waiting_call() is not None
     return True
+
+  # --- The user's side -------------------------------------------------------------
+
+  def waiting_confirmation(self) -> ConfirmationRequest | None:
+    """The oldest confirmation request waiting, once the run has paused for it."""
+    simulation = self.simulation
+    if not simulation.paused:
+      return None
+    from adk_simulator.engine.record.history import ConfirmationRequest
+
+    return next((e for e in simulation.awaiting if isinstance(e, ConfirmationRequest)), None)
+
+  def action_answer_confirmation(self) -> None:
+    from adk_simulator.tui.forms.confirmation_screen import ConfirmationScreen
+
+    request = self.waiting_confirmation()
+    if request is None or not self.is_current:
+      return
+    self.app.push_screen(ConfirmationScreen(request), self.send_confirmation)
 
   # --- Model turns --------------------------------------------------------------
 

@@ -53,6 +53,7 @@ class CompletedScreen(SessionScreen):
     Binding("e", "export", "Export to eval set", id="completed.export"),
     Binding("c", "continue", "Continue conversation", id="completed.continue"),
     Binding("n", "new_session", "New session", id="completed.new_session"),
+    Binding("d", "deliver_result", "Deliver result", id="completed.deliver_result"),
     Binding("x", "run_traceback", "Run traceback", id="completed.run_traceback"),
     Binding("escape", "leave", "Back to agents", id="completed.leave"),
   ]
@@ -113,7 +114,7 @@ class CompletedScreen(SessionScreen):
       final_text.update(Content(shown.text))
     else:
       final_text.update(Content.styled("(the run ended without a final response)", "$text-muted"))
-    self.query_one(Timeline).sync(history.entries, shown=self.simulator.clock.shown)
+    self.query_one(Timeline).show(history, shown=self.simulator.clock.shown)
     self.update_bindings()
 
   def _summary(self) -> Content:
@@ -132,6 +133,12 @@ class CompletedScreen(SessionScreen):
       lines.append(
         Content.styled(f"Eval set: {self._shown_path(agent.eval_set_path)}", "$text-muted")
       )
+    pending = [e for e in history.awaiting if e.kind == "tool_call"]
+    if pending:
+      names = ", ".join(e.tool_name for e in pending)
+      lines.append(
+        Content.styled(f"Result pending: {names} (long-running) · d delivers it", "$text-warning")
+      )
     return Content("\n").join(lines)
 
   def _shown_path(self, path: Path) -> str:
@@ -144,6 +151,8 @@ class CompletedScreen(SessionScreen):
       return self.simulation.has_unexported_work and not self._exporting
     if action == "run_traceback":
       return self.simulation.run_error is not None
+    if action == "deliver_result":
+      return self.waiting_call() is not None
     return True
 
   # --- Export -------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What the screens of a session share: the app's simulation and engine news."""
+"""What the screens of a session share: the app's simulation, engine news, and the
+user's side of paused calls (a long-running result to deliver)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from adk_simulator.tui.services import AppServices
 from adk_simulator.tui.services import services
 
 if TYPE_CHECKING:
+  from adk_simulator.engine.moves.play import Confirm
+  from adk_simulator.engine.moves.play import DeliverResult
+  from adk_simulator.engine.record.history import ToolCall
   from adk_simulator.engine.runtime.simulation import Simulation
   from adk_simulator.engine.runtime.turns import EngineEvent
 
@@ -59,3 +63,58 @@ class SessionScreen(Screen[None]):
     (the engine's run itself goes on; only the waiting stops).
     """
     return self.app.run_worker(work, name=name, group="engine", exclusive=True, exit_on_error=False)
+
+  # --- The user's side of paused calls ---------------------------------------------
+
+  def waiting_call(self) -> ToolCall | None:
+    """The long-running call `d` delivers a result for: the focused one, else the oldest.
+
+    None while the run goes on: a result is delivered when it has paused or ended.
+    """
+    from adk_simulator.engine.record.history import ToolCall
+    from adk_simulator.engine.runtime.phase import Phase
+
+    simulation = self.simulation
+    if not (simulation.paused or simulation.phase is Phase.COMPLETED):
+      return None
+    calls = [e for e in simulation.awaiting if isinstance(e, ToolCall)]
+    focused = getattr(self.focused, "entry", None)
+    if isinstance(focused, ToolCall) and focused in calls:
+      return focused
+    return calls[0] if calls else None
+
+  def action_deliver_result(self) -> None:
+    from adk_simulator.engine.record.history import ToolOutput
+    from adk_simulator.tui.forms.tool_result_screen import ToolResultScreen
+
+    call = self.waiting_call()
+    if call is None:
+      return
+    outputs = [
+      e.output
+      for e in self.simulation.history.entries
+      if isinstance(e, ToolOutput) and e.call_id == call.call_id
+    ]
+    screen = ToolResultScreen(call, outputs[-1] if outputs else None)
+    self.app.push_screen(screen, self._result_chosen)
+
+  def _result_chosen(self, move: DeliverResult | None) -> None:
+    if move is not None and move.call_id is not None:
+      work = self.simulation.deliver_result(move.call_id, move.response)
+      self.run_engine(self._user_side(work), name="deliver a tool result")
+
+  def send_confirmation(self, move: Confirm | None) -> None:
+    """Hands the user's answer to a confirmation request to the engine."""
+    if move is not None and move.call_id is not None:
+      work = self.simulation.answer_confirmation(
+        move.call_id, confirmed=move.confirmed, payload=move.payload
+      )
+      self.run_engine(self._user_side(work), name="answer a confirmation")
+
+  async def _user_side(self, work: Coroutine[Any, Any, None]) -> None:
+    from adk_simulator.engine.runtime.turns import TurnValidationError
+
+    try:
+      await work
+    except TurnValidationError as error:
+      self.app.notify(str(error), title="Not sent", severity="error")

@@ -121,7 +121,7 @@ class SessionViewScreen(Screen[None]):
   def on_mount(self) -> None:
     self.query_one("#export-result").display = False
     timeline = self.query_one(Timeline)
-    timeline.sync(stored_history(self.stored).entries, shown=self.simulator.clock.shown)
+    timeline.show(stored_history(self.stored), shown=self.simulator.clock.shown)
     timeline.focus_last()
 
   def _facts(self) -> Content:

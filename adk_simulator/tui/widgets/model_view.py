@@ -195,16 +195,25 @@ class ModelView(VerticalScroll):
     with Collapsible(title="Contents", collapsed=False, id="model-contents-box"):
       yield Static("", id="model-contents", markup=False)
 
-  def show_request(self, request: ModelRequest | None, *, agent_name: str = "") -> None:
+  def show_request(
+    self, request: ModelRequest | None, *, agent_name: str = "", paused: bool = False
+  ) -> None:
+    """Shows the model call waiting, or why none is.
+
+    Args:
+      request: The waiting model call, if any.
+      agent_name: The agent played, for the message when none waits.
+      paused: The run waits for the user's side (a confirmation, a result).
+    """
     asker = self.query_one("#model-asker", Static)
     instruction = self.query_one("#model-instruction", Static)
     if request is None:
-      asker.update(
-        Content.styled(
-          f"No model call is waiting. {agent_name} asks again when its tools are done.".strip(),
-          "$text-muted",
-        )
+      waits = (
+        "No model call is waiting: the runtime waits for the user's side (see below)."
+        if paused
+        else f"No model call is waiting. {agent_name} asks again when its tools are done."
       )
+      asker.update(Content.styled(waits.strip(), "$text-muted"))
       return
     text = Content.from_markup(
       "[bold]$agent[/] asks (model call $step)", agent=request.agent_name, step=str(request.step)

@@ -69,6 +69,9 @@ class SessionStatus(Static):
       error = simulation.run_error
       self.update(Content.styled(f"The run failed: {error.error_type}: {error.message}", "$error"))
       return
+    if simulation.paused:
+      self.update(_user_side_line(simulation))
+      return
     request = simulation.pending
     if request is not None:
       self.update(
@@ -81,3 +84,26 @@ class SessionStatus(Static):
       )
       return
     self.update(Content.styled("The runtime is working…", "$text-muted"))
+
+
+def _user_side_line(simulation: Simulation) -> Content:
+  from adk_simulator.engine.record.history import ConfirmationRequest
+  from adk_simulator.engine.record.lines import call_text
+
+  waiting = simulation.awaiting
+  asks = [e for e in waiting if isinstance(e, ConfirmationRequest)]
+  line = Content.styled("The user's move: ", "bold $warning")
+  if asks:
+    line += Content.from_markup(
+      "[bold]y[/] approve or reject $call", call=call_text(asks[0].tool_name, asks[0].args)
+    )
+    more = len(waiting) - 1
+  else:
+    line += Content.from_markup(
+      "[bold]d[/] deliver the result of $call",
+      call=call_text(waiting[0].tool_name, waiting[0].args),
+    )
+    more = len(waiting) - 1
+  if more:
+    line += Content.styled(f"  (and {more} more waiting)", "$text-muted")
+  return line

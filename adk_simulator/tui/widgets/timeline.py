@@ -9,6 +9,7 @@ traceback, is one key away on the focused entry.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Collection
 from typing import Any
 from typing import assert_never
 
@@ -22,6 +23,7 @@ from adk_simulator.engine.record.history import ConfirmationAnswer
 from adk_simulator.engine.record.history import ConfirmationRequest
 from adk_simulator.engine.record.history import DeliveredResult
 from adk_simulator.engine.record.history import FinalResponse
+from adk_simulator.engine.record.history import History
 from adk_simulator.engine.record.history import HistoryEntry
 from adk_simulator.engine.record.history import InnerRun
 from adk_simulator.engine.record.history import ModelText
@@ -112,13 +114,20 @@ class TimelineEntry(Widget, can_focus=True):
   ]
 
   def __init__(
-    self, entry: HistoryEntry, *, shown_duration: float | None = None, depth: int = 0
+    self,
+    entry: HistoryEntry,
+    *,
+    shown_duration: float | None = None,
+    depth: int = 0,
+    waiting: bool = False,
   ) -> None:
     classes = f"-{entry.kind.replace('_', '-')}" + (" -inner" if depth else "")
     super().__init__(classes=classes)
     if depth:
       self.styles.margin = (0, 0, 0, 3 * depth)
     self.entry = entry
+    self.waiting = waiting
+    """A confirmation request or long-running call that waits for the user's side."""
     self.folded = False
     self._shown_duration = shown_duration
     self._content = self._build()
@@ -139,7 +148,9 @@ class TimelineEntry(Widget, can_focus=True):
         details.append(entry.tool_name)
         details.append(_asked_by(entry))
         if entry.long_running:
-          details.append("long-running")
+          details.append(
+            "long-running, result pending (d delivers it)" if self.waiting else "long-running"
+          )
         body, self.folded = _body(entry.args)
       case ModelText():
         details.append(_asked_by(entry))
@@ -163,6 +174,8 @@ class TimelineEntry(Widget, can_focus=True):
         body = f"{calls} call{'' if calls == 1 else 's'} inside, shown below"
       case ConfirmationRequest():
         details.append(f"{entry.tool_name} needs the user's approval")
+        if self.waiting:
+          details.append("waiting (y answers)")
         body, self.folded = _body(
           {"args": entry.args, "hint": entry.hint}
           | ({"payload": entry.payload} if entry.payload is not None else {})
@@ -192,6 +205,12 @@ class TimelineEntry(Widget, can_focus=True):
 
   def render(self) -> Content:
     return self._content
+
+  def set_waiting(self, waiting: bool) -> None:
+    if waiting != self.waiting:
+      self.waiting = waiting
+      self._content = self._build()
+      self.refresh(layout=True)
 
   def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
     if action == "traceback":
@@ -269,6 +288,7 @@ class Timeline(VerticalScroll):
     self._first = 0
     """Index in the history of the first mounted entry."""
     self._shown: Callable[[float | None], float | None] | None = None
+    self._waiting: set[str] = set()
     self._earlier = EarlierEntries("", id="timeline-earlier")
 
   @property
@@ -289,13 +309,21 @@ class Timeline(VerticalScroll):
     duration = getattr(entry, "duration_s", None)
     if self._shown is not None:
       duration = self._shown(duration)
-    return TimelineEntry(entry, shown_duration=duration, depth=depth)
+    waiting = getattr(entry, "call_id", None) in self._waiting
+    return TimelineEntry(entry, shown_duration=duration, depth=depth, waiting=waiting)
+
+  def show(
+    self, history: History, *, shown: Callable[[float | None], float | None] | None = None
+  ) -> None:
+    """Shows a session's history, marking what waits for the user's side."""
+    self.sync(history.entries, shown=shown, waiting={e.call_id for e in history.awaiting})
 
   def sync(
     self,
     history: list[HistoryEntry],
     *,
     shown: Callable[[float | None], float | None] | None = None,
+    waiting: Collection[str] = (),
   ) -> None:
     """Shows `history`, mounting only the entries not shown yet.
 
@@ -304,8 +332,15 @@ class Timeline(VerticalScroll):
         indented under their run.
       shown: Turns a measured duration into the one displayed (the app's
         clock), or None to show durations as measured.
+      waiting: The ids of the confirmation requests and long-running calls
+        that wait for the user's side.
     """
     self._shown = shown
+    changed = set(waiting) != self._waiting
+    self._waiting = set(waiting)
+    if changed:
+      for widget in self._entries:
+        widget.set_waiting(getattr(widget.entry, "call_id", None) in self._waiting)
     flat = list(walk(history))
     keys = [(depth, *entry_key(entry)) for depth, entry in flat]
     if keys[: len(self._keys)] != self._keys:
