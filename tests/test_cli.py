@@ -260,3 +260,79 @@ def test_play_prints_an_agent_tool_inner_run_and_replays_it(tmp_path: Path):
   code, out, err = run(tmp_path, "replay", "--all", "--check")
   assert code == 0, out + err
   assert "identical" in out
+
+
+def test_play_answers_confirmations_and_delivers_results_and_replays_them(tmp_path: Path):
+  fixture = (REPO_ROOT / "tests" / "fixtures" / "agents" / "approvals_agent").as_posix()
+  (tmp_path / "adk-simulator.toml").write_text(
+    f'session_service_uri = "sqlite:///sessions.db"\n\n[[agents]]\nname = "Approvals"\n'
+    f'agent = "{fixture}"\n',
+    encoding="utf-8",
+  )
+  script = write_script(
+    tmp_path,
+    {
+      "agent": "Approvals",
+      "steps": [
+        {"user": "Refund order 7."},
+        {"call": "refund", "args": {"order_id": "7", "amount": 12.5}},
+        {"confirm": True},
+        {"respond": "Refunded."},
+        {"user": "Book room 12."},
+        {"call": "book_room", "args": {"room": "12"}},
+        {"respond": "How many nights?"},
+        {"confirm": True, "payload": {"nights": 2}},
+        {"respond": "Booked for 2 nights."},
+        {"user": "Refund order 8."},
+        {"call": "refund", "args": {"order_id": "8", "amount": 3}},
+        {"confirm": False},
+        {"respond": "Not refunded."},
+        {"user": "Reimburse 200."},
+        {"call": "ask_manager", "args": {"amount": 200}},
+        {"respond": "I asked the manager."},
+        {"tool_result": "ask_manager", "response": {"status": "approved", "ticket": "T-200"}},
+        {"call": "reimburse", "args": {"amount": 200, "ticket": "T-200"}},
+        {"respond": "Paid."},
+      ],
+    },
+  )
+  code, out, err = run(tmp_path, "play", str(script))
+  assert code == 0, err
+  lines = out.splitlines()
+  assert "user      approved" in lines
+  assert 'user      approved with payload {"nights": 2}' in lines
+  assert "user      rejected" in lines
+  assert "call      ask_manager(amount=200)  [approvals_agent]  (long-running)" in lines
+  assert (
+    'result    ask_manager → {"status": "approved", "ticket": "T-200"}  (delivered by the user)'
+    in lines
+  )
+  assert sum(line.startswith("confirm?  ") for line in lines) == 3
+  # Exported with the reasons adk eval cannot send the answers.
+  assert err.count("Function call not found for function response ids") == 4, err
+  code, out, err = run(tmp_path, "replay", "--all", "--check")
+  assert code == 0, out + err
+  assert "identical" in out
+
+
+def test_play_that_stops_at_a_confirmation_says_what_is_missing(tmp_path: Path):
+  fixture = (REPO_ROOT / "tests" / "fixtures" / "agents" / "approvals_agent").as_posix()
+  (tmp_path / "adk-simulator.toml").write_text(
+    f'session_service_uri = "sqlite:///sessions.db"\n\n[[agents]]\nname = "Approvals"\n'
+    f'agent = "{fixture}"\n',
+    encoding="utf-8",
+  )
+  script = write_script(
+    tmp_path,
+    {
+      "steps": [
+        {"user": "Refund order 7."},
+        {"call": "refund", "args": {"order_id": "7", "amount": 12.5}},
+      ]
+    },
+  )
+  code, _, err = run(tmp_path, "play", str(script))
+  assert code == 1
+  assert "the session waits for the user to approve or reject refund(" in err
+  assert "finish with a 'confirm' step" in err
+  assert "Traceback" not in err

@@ -21,8 +21,10 @@ from adk_simulator.tui.services import APP_BINDINGS
 
 def keymap() -> list[tuple[str, list[Binding]]]:
   """Every binding with a description, grouped by where it applies."""
+  from adk_simulator.tui.forms.confirmation_screen import ConfirmationScreen
   from adk_simulator.tui.forms.final_response_screen import FinalResponseScreen
   from adk_simulator.tui.forms.tool_call_screen import ToolCallScreen
+  from adk_simulator.tui.forms.tool_result_screen import ToolResultScreen
   from adk_simulator.tui.screens.active import ActiveScreen
   from adk_simulator.tui.screens.agent_picker import AgentList
   from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
@@ -45,6 +47,8 @@ def keymap() -> list[tuple[str, list[Binding]]]:
     ("Timeline entry (focused)", [*TimelineEntry.BINDINGS, EarlierEntries.BINDINGS[0]]),
     ("Calling tools", ToolCallScreen.BINDINGS),
     ("Final response", FinalResponseScreen.BINDINGS),
+    ("Confirmation (the user's side)", ConfirmationScreen.BINDINGS),
+    ("Tool result (the user's side)", ToolResultScreen.BINDINGS),
     ("Session complete", CompletedScreen.BINDINGS),
     ("Saved sessions", [*SessionTable.BINDINGS, *SessionsBrowserScreen.BINDINGS]),
     ("Saved session", SessionViewScreen.BINDINGS),
