@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import TypeGuard
 
 from jsonschema import Draft202012Validator
 from jsonschema import ValidationError
@@ -391,7 +392,7 @@ def format_path(parts: Iterable[Any]) -> str:
   return text
 
 
-def _is_genai_tool(tool: Any) -> bool:
+def _is_genai_tool(tool: Any) -> TypeGuard[types.Tool]:
   # google.genai is imported by whoever built the request; importing it here
   # would make this module (and the forms built on it) slow to import.
   from google.genai import types
