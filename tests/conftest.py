@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from adk_simulator.engine.workspace import Workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_AGENTS = REPO_ROOT / "agents"
+FIXTURE_AGENTS = REPO_ROOT / "tests" / "fixtures" / "agents"
 
 HELPDESK_STATE = {"desk_name": "Acme Support"}
 
@@ -62,3 +64,78 @@ def make_workspace(tmp_path: Path) -> WorkspaceFactory:
     return Workspace(config)
 
   return build
+
+
+def _processes_running(script: Path) -> list[int]:
+  """The processes running `script`, read from /proc (Linux)."""
+  found = []
+  for entry in Path("/proc").glob("[0-9]*"):
+    try:
+      argv = (entry / "cmdline").read_bytes().split(b"\0")
+    except OSError:  # gone meanwhile, or not ours to read
+      continue
+    if str(script).encode() in argv:
+      found.append(int(entry.name))
+  return found
+
+
+@pytest.fixture
+def library_agent(tmp_path: Path) -> Path:
+  """A copy of the MCP library agent (its server and a fresh database) in tmp_path."""
+  target = tmp_path / "agents" / "library_agent"
+  shutil.copytree(
+    FIXTURE_AGENTS / "library_agent",
+    target,
+    ignore=shutil.ignore_patterns("__pycache__", "library.db"),
+  )
+  return target
+
+
+@pytest.fixture
+def library_servers(library_agent: Path) -> Callable[[], list[int]]:
+  """Lists the library agent's MCP server processes now running (their pids)."""
+  if not Path("/proc/self/cmdline").exists():
+    pytest.skip("reads processes from /proc")
+  return lambda: _processes_running(library_agent / "server.py")
+
+
+_FAILING_MCP_AGENT = """\
+import sys
+from pathlib import Path
+
+from google.adk.agents import LlmAgent
+from google.adk.tools.mcp_tool.mcp_session_manager import StdioConnectionParams
+from google.adk.tools.mcp_tool.mcp_toolset import McpToolset
+from mcp import StdioServerParameters
+
+root_agent = LlmAgent(
+  name="{name}",
+  model="gemini-2.5-flash",
+  tools=[
+    McpToolset(
+      connection_params=StdioConnectionParams(
+        server_params=StdioServerParameters(command={command}, args={args}),
+      ),
+    ),
+  ],
+)
+"""
+
+
+@pytest.fixture
+def failing_mcp_agents(tmp_path: Path) -> dict[str, Path]:
+  """Agent folders whose MCP server cannot start: its command is missing, it exits at once."""
+  agents = tmp_path / "agents"
+  folders: dict[str, Path] = {}
+  for name, command, args in [
+    ("missing_server_agent", repr("no-such-mcp-server"), "[]"),
+    ("exiting_server_agent", "sys.executable", '[str(Path(__file__).with_name("server.py"))]'),
+  ]:
+    folder = agents / name
+    folder.mkdir(parents=True)
+    (folder / "agent.py").write_text(
+      _FAILING_MCP_AGENT.format(name=name, command=command, args=args), encoding="utf-8"
+    )
+    (folder / "server.py").write_text("import sys\n\nsys.exit(3)\n", encoding="utf-8")
+    folders[name] = folder
+  return folders

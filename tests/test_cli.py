@@ -336,3 +336,66 @@ def test_play_that_stops_at_a_confirmation_says_what_is_missing(tmp_path: Path):
   assert "the session waits for the user to approve or reject refund(" in err
   assert "finish with a 'confirm' step" in err
   assert "Traceback" not in err
+
+
+def adk_sim(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+  """`adk-sim ARGS` as a process of its own: everything it and its MCP servers print."""
+  return subprocess.run(
+    [sys.executable, "-m", "adk_simulator", *args],
+    cwd=cwd,
+    capture_output=True,
+    text=True,
+    timeout=300,
+  )
+
+
+def test_agents_marks_an_mcp_agent_whose_server_cannot_start(
+  tmp_path: Path, library_agent: Path, failing_mcp_agents: dict[str, Path]
+):
+  done = adk_sim(tmp_path, "agents", str(tmp_path / "agents"))
+
+  assert done.returncode == 1
+  exiting, library, missing = done.stdout.splitlines()  # in folder order
+  assert library.startswith("✓ library_agent: 2 tools →"), done.stdout
+  assert missing.startswith(
+    '✗ missing_server_agent: agent "missing_server_agent": its MCP server `no-such-mcp-server`'
+    " failed to start: command not found: no-such-mcp-server."
+  ), done.stdout
+  assert exiting.startswith('✗ exiting_server_agent: agent "exiting_server_agent": its MCP')
+  assert "failed to start: the server exited or closed its output before answering" in exiting
+  assert "Traceback" not in done.stderr, done.stderr
+
+
+def test_play_an_mcp_agent_and_a_server_that_cannot_start(
+  tmp_path: Path, library_agent: Path, failing_mcp_agents: dict[str, Path]
+):
+  broken = failing_mcp_agents["exiting_server_agent"].as_posix()
+  (tmp_path / "adk-simulator.toml").write_text(
+    f'session_service_uri = "sqlite:///sessions.db"\n\n'
+    f'[[agents]]\nname = "Library"\nagent = "{library_agent.as_posix()}"\n\n'
+    f'[[agents]]\nname = "Broken"\nagent = "{broken}"\n',
+    encoding="utf-8",
+  )
+  steps = [
+    {"user": "Anything by Herbert?"},
+    {"call": "search_books", "args": {"query": "herbert"}},
+    {"respond": "Dune, from 1965."},
+  ]
+  script = write_script(tmp_path, {"agent": "Library", "steps": steps})
+
+  done = adk_sim(tmp_path, "play", str(script), "--no-export")
+
+  assert done.returncode == 0, done.stderr
+  assert 'call      search_books(query="herbert")' in done.stdout
+  assert "output    search_books → " in done.stdout and "Dune" in done.stdout
+
+  failed = adk_sim(tmp_path, "play", str(script), "--agent", "Broken", "--no-export")
+
+  assert failed.returncode == 1
+  assert "adk-sim: agent 'Broken' failed to load: agent \"Broken\": its MCP server" in (
+    failed.stderr
+  )
+  assert "failed to start: the server exited or closed its output before answering" in (
+    failed.stderr
+  )
+  assert "Traceback" not in failed.stderr, failed.stderr

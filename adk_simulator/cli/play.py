@@ -71,9 +71,6 @@ async def _play(
   config: Any, agent_config: Any, script: Any, eval_set: Path | None, no_export: bool
 ) -> int:
   from adk_simulator.engine.agents.loader import AgentLoadFailure
-  from adk_simulator.engine.export.evalset_file import EvalSetFileError
-  from adk_simulator.engine.moves.script import ScriptError
-  from adk_simulator.engine.moves.script import ScriptPlayer
   from adk_simulator.engine.workspace import Workspace
 
   workspace = Workspace(config)
@@ -81,6 +78,18 @@ async def _play(
   if isinstance(loaded, AgentLoadFailure):
     click.echo(f"adk-sim: agent {agent_config.name!r} failed to load: {loaded.error}", err=True)
     return EXIT_FAILED
+  try:
+    return await _play_loaded(workspace, loaded, script, eval_set, no_export)
+  finally:
+    await workspace.close()
+
+
+async def _play_loaded(
+  workspace: Any, loaded: Any, script: Any, eval_set: Path | None, no_export: bool
+) -> int:
+  from adk_simulator.engine.export.evalset_file import EvalSetFileError
+  from adk_simulator.engine.moves.script import ScriptError
+  from adk_simulator.engine.moves.script import ScriptPlayer
   from adk_simulator.engine.store.services import StorageError
 
   try:

@@ -94,9 +94,17 @@ def replay(
     fail("give a SESSION_ID or FILE to replay, or --all", EXIT_BAD_INPUT)
   workspace, store = open_store(config_path, session_service_uri)
   code = asyncio.run(
-    _replay(workspace, store, target, agent_name, check, export, concurrency, ignore)
+    _replay_then_close(workspace, store, target, agent_name, check, export, concurrency, ignore)
   )
   sys.exit(code)
+
+
+async def _replay_then_close(workspace: Workspace, *args: Any) -> int:
+  """Replays, then closes the agents' toolsets (MCP servers) on the same loop."""
+  try:
+    return await _replay(workspace, *args)
+  finally:
+    await workspace.close()
 
 
 async def _replay(

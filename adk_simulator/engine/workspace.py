@@ -49,6 +49,19 @@ class Workspace:
     """Every configured agent that loads. Blocking: call it from a thread worker."""
     return self.registry.load_all()
 
+  async def close(self) -> None:
+    """Closes what the loaded agents hold open: their toolsets' sessions and servers.
+
+    Call it on the loop the sessions played on, when the app or command ends.
+    """
+    from adk_simulator.engine.agents.loader import LoadedAgent
+    from adk_simulator.engine.agents.toolsets import close_toolsets
+
+    outcomes = [self.registry.outcome(agent.name) for agent in self.config.agents]
+    loaded = [outcome.root_agent for outcome in outcomes if isinstance(outcome, LoadedAgent)]
+    if loaded:
+      await close_toolsets(loaded)
+
   def warm_up(self) -> float:
     """Pays ADK's lazy imports now (blocking: from a thread worker); see `warmup`."""
     from adk_simulator.engine.agents.warmup import warm_up

@@ -67,6 +67,10 @@ class SimulatorApp(App[None]):
   def get_default_screen(self) -> Screen:
     return AgentPickerScreen()
 
+  async def on_unmount(self) -> None:
+    # However the app ends: the agents' MCP sessions and servers live on this loop.
+    await self.workspace.close()
+
   # --- The engine ---------------------------------------------------------------
 
   async def fresh_simulation(self) -> Simulation:

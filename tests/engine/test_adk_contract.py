@@ -56,3 +56,17 @@ def test_sync_callables_take_a_bound_runner():
   with _sync_runner._use_sync_callable_runner(None):  # noqa: SLF001
     pass
   assert callable(_sync_runner._resolve_sync_callable_runner)  # noqa: SLF001
+
+
+def test_the_untrusted_description_fence_is_the_one_the_tool_lists_strip():
+  # What McpTool sends the model; specs.without_untrusted_fence strips exactly it.
+  from google.adk.flows.llm_flows.context import _fencing
+
+  from adk_simulator.engine.schema.specs import UNTRUSTED_DESCRIPTION_BEGIN
+  from adk_simulator.engine.schema.specs import UNTRUSTED_DESCRIPTION_END
+  from adk_simulator.engine.schema.specs import without_untrusted_fence
+
+  assert _fencing.UNTRUSTED_TOOL_DESCRIPTION_BEGIN == UNTRUSTED_DESCRIPTION_BEGIN
+  assert _fencing.UNTRUSTED_TOOL_DESCRIPTION_END == UNTRUSTED_DESCRIPTION_END
+  text = "Finds books.\n\nArgs:\n  query: A word."
+  assert without_untrusted_fence(_fencing.fence_tool_description(text)) == text

@@ -157,7 +157,7 @@ def test_folder_with_an_app_keeps_it_and_its_plugins(tmp_path: Path) -> None:
   assert [plugin.name for plugin in agent.app.plugins] == ["audit"]
   assert agent.root_agent is agent.app.root_agent
   assert agent.app_name == "shop_agent", "the folder name, as adk web and adk eval use it"
-  assert (agent.tool_count, agent.toolset_count) == (2, 1)
+  assert (agent.tool_count, agent.toolset_count) == (1, 1), "buy, and a toolset listing none"
   assert agent.eval_set_path == tmp_path / "evalsets" / "shop_agent.evalset.json"
 
 

@@ -454,3 +454,54 @@ def test_names_moved_out_are_still_importable_where_they_were() -> None:
   for name in ("FieldKind", "FormField", "form_from_schema"):
     assert getattr(forms, name) is getattr(form_fields, name)
   assert forms.FieldError is schemas.FieldError and forms.show is schemas.show
+
+
+# --- ADK's untrusted-description fence (MCP tools) ---------------------------------
+
+BEGIN = "<<<BEGIN_UNTRUSTED_TOOL_DESCRIPTION>>>"
+END = "<<<END_UNTRUSTED_TOOL_DESCRIPTION>>>"
+
+
+def fenced(text: str) -> str:
+  return f"{BEGIN}\n{text}\n{END}"
+
+
+def test_the_fence_is_stripped_exactly_and_only_when_whole() -> None:
+  strip = schemas.without_untrusted_fence
+  assert strip(fenced("Finds books.\n\nMore.")) == "Finds books.\n\nMore."
+  assert strip(fenced("")) == ""
+  assert strip("Finds books.") == "Finds books."
+  assert strip(f"{BEGIN} Finds books. {END}") == f"{BEGIN} Finds books. {END}", "not ADK's shape"
+  assert strip(f"{BEGIN}\nFinds books.") == f"{BEGIN}\nFinds books.", "no end marker"
+  assert strip(f"Note:\n{fenced('x')}") == f"Note:\n{fenced('x')}", "the fence must be the whole"
+
+
+def test_a_fenced_spec_keeps_what_the_model_gets_and_shows_its_own_text() -> None:
+  decl = types.FunctionDeclaration(
+    name="add_book",
+    description=fenced("Adds a book.\n\nArgs:\n  year: The year it was first published."),
+    parameters_json_schema={
+      "type": "object",
+      "properties": {
+        "title": {"type": "string", "description": fenced("The title.")},
+        "year": {"type": "integer"},
+        "shelf": {"type": "object", "default": {"description": fenced("a value, not a schema")}},
+      },
+      "required": ["title", "year"],
+    },
+  )
+
+  spec = tool_spec_from_declaration(decl)
+
+  assert spec.description == decl.description, "as sent"
+  assert spec.parameters["properties"]["title"]["description"] == fenced("The title.")
+  assert spec.own_description.startswith("Adds a book.")
+  assert spec.summary == "Adds a book."
+  own = spec.own_parameters["properties"]
+  assert own["title"]["description"] == "The title."
+  assert own["year"]["description"] == "The year it was first published.", "docstring help"
+  assert own["shelf"]["default"] == {"description": fenced("a value, not a schema")}, "data"
+  assert [f.description for f in forms.form_from_schema(spec.own_parameters)][:2] == [
+    "The title.",
+    "The year it was first published.",
+  ]

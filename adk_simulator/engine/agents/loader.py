@@ -50,10 +50,10 @@ class LoadedAgent:
   `adk web` and `adk eval` use it."""
   description: str
   tool_count: int
-  """Entries of the root agent's `tools`: a function, a tool or a toolset
-  counts 1 each (listing a toolset's tools may need a server: not done here)."""
+  """The tools the root agent offers: each function or tool counts 1, each
+  toolset the tools it listed at load (an MCP server's, say)."""
   toolset_count: int
-  """How many of `tool_count` are toolsets (so a UI can say "3 tools + 1 toolset")."""
+  """How many entries of the root agent's `tools` are toolsets."""
   input_schema: dict[str, Any] | None
   output_schema: dict[str, Any] | None
   eval_case_count: int | None
@@ -161,6 +161,7 @@ def load_agent_sync(config: SimulatedAgentConfig) -> LoadedAgent:
     app_name = app.name if app is not None else _safe_app_name(snake_case(config.name))
 
   tools = list(root.tools) if isinstance(root, LlmAgent) else []
+  tool_count = _list_toolsets(config, root)
   try:
     eval_case_count, eval_set_error = count_eval_cases(config.eval_set_path), None
   except ValueError as error:
@@ -171,13 +172,27 @@ def load_agent_sync(config: SimulatedAgentConfig) -> LoadedAgent:
     app=app,
     app_name=app_name,
     description=config.description or root.description or "",
-    tool_count=len(tools),
+    tool_count=tool_count,
     toolset_count=sum(isinstance(tool, BaseToolset) for tool in tools),
     input_schema=_json_schema(getattr(root, "input_schema", None)),
     output_schema=_json_schema(getattr(root, "output_schema", None)),
     eval_case_count=eval_case_count,
     eval_set_error=eval_set_error,
   )
+
+
+def _list_toolsets(config: SimulatedAgentConfig, root: BaseAgent) -> int:
+  """The root's tool count, every toolset of the agent listed once (see `toolsets`)."""
+  from adk_simulator.engine.agents.toolsets import ToolsetLoadError
+  from adk_simulator.engine.agents.toolsets import count_root_tools
+
+  try:
+    return count_root_tools(root)
+  except ToolsetLoadError as error:
+    raise AgentLoadError(
+      f'agent "{config.name}": its {error}. Check that the command runs on its own, or fix'
+      " the toolset's connection in the agent's code."
+    ) from error
 
 
 def _from_folder(config: SimulatedAgentConfig, folder: Path) -> tuple[Any, None, str]:

@@ -10,6 +10,11 @@ Schema (see `json_schema`), so forms and validation deal with one dialect only.
 A `FunctionTool` documents its arguments only in the docstring it sends as the
 description; `ToolSpec.parameters` carries that help on each top-level
 property that has no description of its own (see `docstrings`).
+
+ADK fences the descriptions an MCP server supplies (the tool's and its
+parameters') between untrusted-text markers before they reach the model.
+`ToolSpec` keeps what the model gets; `own_description` and `own_parameters`
+are the server's own text, for lists and forms (see `without_untrusted_fence`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import TypeGuard
 
 from jsonschema import Draft202012Validator
 from jsonschema import ValidationError
@@ -43,21 +49,72 @@ if TYPE_CHECKING:
   from google.genai import types
 
 
+# ADK 2.13 (`flows/llm_flows/context/_fencing.py`, applied by `McpTool`) sends
+# an MCP tool's description, and each description in its schemas, as
+# BEGIN + "\n" + text + "\n" + END; markers inside the text become
+# <<<ELIDED_MARKER>>>, which is left as it is.
+UNTRUSTED_DESCRIPTION_BEGIN = "<<<BEGIN_UNTRUSTED_TOOL_DESCRIPTION>>>"
+UNTRUSTED_DESCRIPTION_END = "<<<END_UNTRUSTED_TOOL_DESCRIPTION>>>"
+
+
+def without_untrusted_fence(text: str) -> str:
+  """The text ADK fenced as untrusted (an MCP tool's description), without the fence.
+
+  Only the exact wrapper ADK adds is removed; any other text comes back as it is.
+  For display only: the model gets the fenced text.
+  """
+  head = UNTRUSTED_DESCRIPTION_BEGIN + "\n"
+  tail = "\n" + UNTRUSTED_DESCRIPTION_END
+  if len(text) >= len(head) + len(tail) and text.startswith(head) and text.endswith(tail):
+    return text[len(head) : -len(tail)]
+  return text
+
+
+def _unfenced_schema(node: Any) -> Any:
+  """A copy of a JSON Schema with every fenced `description` unfenced."""
+  if isinstance(node, list):
+    return [_unfenced_schema(item) for item in node]
+  if not isinstance(node, dict):
+    return node
+  out: dict[str, Any] = {}
+  for key, value in node.items():
+    if key == "description" and isinstance(value, str):
+      out[key] = without_untrusted_fence(value)
+    elif key in DATA_KEYWORDS:  # values, not schemas: a "description" there is data
+      out[key] = value
+    elif key in NAME_MAPS and isinstance(value, dict):
+      out[key] = {name: _unfenced_schema(sub) for name, sub in value.items()}
+    else:
+      out[key] = _unfenced_schema(value)
+  return out
+
+
 class ToolSpec(BaseModel):
   """One tool as the model sees it, with its parameters as JSON Schema."""
 
   name: str
   description: str
-  """The full text the model reads, docstring sections included."""
+  """The full text the model reads, docstring sections included, as sent
+  (an MCP tool's inside ADK's untrusted-text fence)."""
   parameters: dict[str, Any]
   """An object schema: `type`, `properties` and `required` always present,
-  `$defs` when the declaration had them."""
+  `$defs` when the declaration had them. Descriptions as sent."""
   is_long_running: bool = False
 
   @property
+  def own_description(self) -> str:
+    """The tool's own description, without ADK's untrusted-text fence: for display."""
+    return without_untrusted_fence(self.description)
+
+  @property
+  def own_parameters(self) -> dict[str, Any]:
+    """`parameters` with the tool's own descriptions (unfenced): for forms."""
+    return _unfenced_schema(self.parameters)
+
+  @property
   def summary(self) -> str:
-    """The description's first paragraph on one line, for compact lists."""
-    return first_paragraph(self.description)
+    """The own description's first paragraph on one line, for compact lists."""
+    return first_paragraph(self.own_description)
 
 
 class FieldError(BaseModel):
@@ -89,7 +146,7 @@ def tool_spec_from_declaration(
     schema = {}
   description = decl.description or ""
   parameters = as_object_schema(schema)
-  _add_argument_docs(parameters, description)
+  _add_argument_docs(parameters, without_untrusted_fence(description))
   return ToolSpec(
     name=decl.name or "",
     description=description,
@@ -391,7 +448,7 @@ def format_path(parts: Iterable[Any]) -> str:
   return text
 
 
-def _is_genai_tool(tool: Any) -> bool:
+def _is_genai_tool(tool: Any) -> TypeGuard[types.Tool]:
   # google.genai is imported by whoever built the request; importing it here
   # would make this module (and the forms built on it) slow to import.
   from google.genai import types

@@ -95,8 +95,9 @@ class ArgumentsEditor(Vertical):
   ) -> None:
     super().__init__(id=id)
     self.spec = spec
-    # The engine has put each argument's docstring help on its schema.
-    self.fields = form_from_schema(spec.parameters)
+    # The engine has put each argument's docstring help on its schema; the
+    # form shows the tool's own help (an MCP server's, unfenced).
+    self.fields = form_from_schema(spec.own_parameters)
     self._args = args
     self.json_errors: list[FieldError] = []
     """The errors shown under the JSON text now."""

@@ -156,7 +156,7 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
     if tool.is_long_running:
       title += Content.styled("  long-running", "italic")
     self.query_one("#call-title", Static).update(title)
-    text = without_argument_sections(tool.description)
+    text = without_argument_sections(tool.own_description)
     self.query_one("#call-description-text", Static).update(
       Content(text or "This tool has no description.")
     )

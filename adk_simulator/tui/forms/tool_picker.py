@@ -28,7 +28,7 @@ def tool_matches(tool: ToolSpec, words: str) -> bool:
   Only the line the list shows counts: a docstring's "Args:" section names
   other tools' words ("status", "order") and would make the filter noisy.
   """
-  haystack = f"{tool.name} {first_line(tool.description)}".lower()
+  haystack = f"{tool.name} {first_line(tool.own_description)}".lower()
   return all(word in haystack for word in words.lower().split())
 
 
@@ -95,7 +95,7 @@ class ToolPicker(Vertical):
     options: list[Option] = []
     for tool in self._tools:
       if tool_matches(tool, words):
-        summary = first_line(tool.description)
+        summary = first_line(tool.own_description)
         prompt = Content.from_markup("[b]$name[/b]", name=tool.name)
         if summary:
           prompt = prompt + Content("  ") + Content.styled(summary, "dim")

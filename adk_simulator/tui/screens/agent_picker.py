@@ -108,9 +108,8 @@ class AgentRow(ListItem):
       return Content.styled("loading…", "$text-muted italic")
     tools = f"{loaded.tool_count} tool{'' if loaded.tool_count == 1 else 's'}"
     if loaded.toolset_count:
-      tools += (
-        f" (of which {loaded.toolset_count} toolset{'s' if loaded.toolset_count > 1 else ''})"
-      )
+      # The toolsets' tools are counted in (listed at load).
+      tools += f" ({loaded.toolset_count} toolset{'s' if loaded.toolset_count > 1 else ''})"
     facts = [tools]
     if loaded.input_schema is not None:
       facts.append("structured input")
