@@ -27,6 +27,7 @@ from adk_simulator.tui.forms import FinalResponseScreen
 from adk_simulator.tui.forms import ToolCallScreen
 
 AGENTS_DIR = Path(__file__).resolve().parents[2] / "agents"
+FIXTURE_AGENTS = Path(__file__).resolve().parents[1] / "fixtures" / "agents"
 
 
 class Contact(BaseModel):
@@ -141,6 +142,22 @@ def test_form_with_every_kind_of_field(snap_compare):
 
   app = ScreenApp(ToolCallScreen(request([spec(ship_order)])))
   assert snap_compare(app, terminal_size=(100, 90), run_before=run_before)
+
+
+def test_form_with_a_union_argument(snap_compare, monkeypatch: pytest.MonkeyPatch):
+  monkeypatch.syspath_prepend(str(FIXTURE_AGENTS))
+  shipping = importlib.import_module("shipping_agent.agent")
+
+  async def run_before(pilot: Pilot[Any]) -> None:
+    # Parcel label and weight, then the method picker: the second variant, a
+    # point id the pattern refuses, and send.
+    await pilot.press(*"Box 1", "tab", *"2.5", "tab", "enter", "down", "down", "enter")
+    await pilot.pause()
+    await pilot.press("tab", *"42", "ctrl+s")
+    await settle(pilot)
+
+  app = ScreenApp(ToolCallScreen(request([spec(shipping.ship)]), tool="ship"))
+  assert snap_compare(app, terminal_size=(100, 50), run_before=run_before)
 
 
 def test_form_showing_inline_errors(snap_compare, helpdesk_tools: list[ToolSpec]):

@@ -8,7 +8,8 @@ one import for form code).
 Widget values ("values") are what widgets hold: text for string, integer,
 number and json fields; `bool | None` for booleans; the raw enum value (or
 None) for enums; a dict of child values for objects; a list of item values
-for arrays. Arguments ("args") are what the model sends, types kept exactly.
+for arrays; a `UnionValue` (which variant, and its fields' values) for
+unions. Arguments ("args") are what the model sends, types kept exactly.
 
 What a person filling the form gets:
 - A fresh form shows the schema's defaults (`initial_values`) and sends what
@@ -21,6 +22,11 @@ What a person filling the form gets:
   otherwise "" for a string or [] for an array when the schema allows those,
   otherwise a required object is built from its fields; anything else is the
   error "required field missing". An array entry counts as required.
+- A union sends exactly the chosen variant's object, built like an object
+  field from that variant's fields. Choosing a variant fills in its defaults
+  and its discriminator (the `kind: Literal["courier"]` tag that says which
+  variant it is: pydantic needs it to pick the model); no variant chosen is
+  blank.
 - Text becomes a number only when it is one: "7" -> 7 for an integer field,
   "7.5" or "7.0" there is "expected an integer"; "7" -> 7 and "7.5" -> 7.5 for
   a number field. String fields keep text as typed, spaces included.
@@ -37,6 +43,8 @@ from __future__ import annotations
 import copy
 import json
 import re
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 # `X as X` marks a re-export: these names have always been importable from here.
@@ -56,6 +64,18 @@ class _Omitted:
 
 
 _OMIT = _Omitted()
+
+
+@dataclass(frozen=True)
+class UnionValue:
+  """The widget value of a union: the chosen variant and its fields' values."""
+
+  variant: int | None = None
+  """The index of the chosen variant in `FormField.variants`; None: none chosen."""
+  values: dict[str, Any] = dataclass_field(default_factory=dict)
+  """The chosen variant's widget values, as for an object of its `children`."""
+
+
 _INT = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -135,6 +155,11 @@ def _arg(field: FormField, raw: Any, required: bool, path: str, errors: list[Fie
       if not isinstance(raw, dict):
         return fail("expected an object")
       return _object_args(field.children, raw, path, errors)
+    case "union":
+      index = raw.variant if isinstance(raw, UnionValue) else None
+      if index is None or not 0 <= index < len(field.variants):
+        return fail("expected one of the variants")
+      return _object_args(field.variants[index].children, raw.values, path, errors)
     case "array":
       if not isinstance(raw, list | tuple):
         return fail("expected a list")
@@ -197,6 +222,9 @@ def is_blank(field: FormField, raw: Any) -> bool:
       )
     case "array":
       return isinstance(raw, list | tuple) and not raw
+    case "union":
+      # Choosing a variant is a decision even before any of its fields is filled.
+      return isinstance(raw, UnionValue) and raw.variant is None
     case _:
       return False
 
@@ -210,8 +238,52 @@ def blank_value(field: FormField) -> Any:
       return {child.name: blank_value(child) for child in field.children}
     case "array":
       return []
+    case "union":
+      return UnionValue()
     case _:
       return None
+
+
+def variant_value(field: FormField, index: int) -> UnionValue:
+  """A union's value when the person chooses variant `index` afresh.
+
+  Its fields show their defaults, and the discriminator its tag.
+  """
+  variant = field.variants[index]
+  values = initial_values(variant.children)
+  for child in variant.children:
+    if child.name == field.discriminator and child.enum_values:
+      values[child.name] = child.enum_values[0]
+  return UnionValue(index, values)
+
+
+def match_variant(field: FormField, value: Any) -> int | None:
+  """Which of a union's variants an argument is, or None when none fits.
+
+  By the discriminator when the value has it; otherwise the first variant
+  that declares every key of the value and has all its required ones, then
+  the first that declares every key.
+  """
+  if not isinstance(value, dict):
+    return None
+  if field.discriminator is not None and field.discriminator in value:
+    tag = value[field.discriminator]
+    for index, variant in enumerate(field.variants):
+      for child in variant.children:
+        if child.name == field.discriminator and any(
+          type(choice) is type(tag) and choice == tag for choice in child.enum_values
+        ):
+          return index
+    return None
+  keys = set(value)
+  declared = [{child.name for child in variant.children} for variant in field.variants]
+  required = [
+    {child.name for child in variant.children if child.required} for variant in field.variants
+  ]
+  for index, names in enumerate(declared):
+    if keys <= names and required[index] <= keys:
+      return index
+  return next((index for index, names in enumerate(declared) if keys <= names), None)
 
 
 def initial_values(fields: list[FormField]) -> dict[str, Any]:
@@ -255,6 +327,11 @@ def _value(field: FormField, value: Any, *, present: bool) -> Any:
       if not isinstance(value, list) or field.item is None:
         return []
       return [_value(field.item, entry, present=True) for entry in value]
+    case "union":
+      index = match_variant(field, value)
+      if index is None:
+        return blank_value(field)
+      return UnionValue(index, args_to_values(field.variants[index].children, value))
     case _:
       return _json_text(value, indent=2)
 

@@ -333,19 +333,39 @@ def _explain_union(
   for sub in error.context or ():
     by_branch.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
   # A branch whose type (or enum) the value does not even have is not what
-  # was meant; if exactly one branch is left, its own errors say what is wrong.
-  plausible = [
-    errs
-    for errs in by_branch.values()
-    if not any(e.validator in ("type", "enum", "const") and not e.relative_path for e in errs)
-  ]
+  # was meant, nor one whose tag (`kind: "courier"`) the value contradicts;
+  # among objects, the branch that declares every key the value has is the
+  # one meant. If exactly one branch is left, its own errors say what is wrong.
+  plausible = [errs for errs in by_branch.values() if not any(map(_rules_out_branch, errs))]
+  if len(plausible) > 1:
+    fitting = [
+      errs
+      for errs in plausible
+      if not any(e.validator == "additionalProperties" and not e.relative_path for e in errs)
+    ]
+    plausible = fitting if len(fitting) == 1 else plausible
   if len(plausible) == 1:
     for sub in plausible[0]:
       yield from _explain(sub, root)
     return
   branches = error.validator_value if isinstance(error.validator_value, list) else []
-  expected = " or ".join(_describe(branch, root) for branch in branches)
+  described = [_describe(branch, root) for branch in branches]
+  if described.count("object") > 1:
+    # A union of models reads "expected Courier or Pickup", not "object or object".
+    described = [
+      _title(branch, root) or text if text == "object" else text
+      for branch, text in zip(branches, described, strict=True)
+    ]
+  expected = " or ".join(described)
   yield _at(path, f"expected {expected}, got {_describe_value(error.instance)}")
+
+
+def _rules_out_branch(error: ValidationError) -> bool:
+  """Whether an error in one branch of a union says the value is another branch."""
+  if error.validator in ("type", "enum", "const") and not error.relative_path:
+    return True
+  # A property held to one value (a `Literal` tag) with another value in it.
+  return error.validator == "const" and len(error.relative_path) == 1
 
 
 def _message(error: ValidationError) -> str:
@@ -404,6 +424,13 @@ def _describe(schema: Any, root: dict[str, Any]) -> str:
   if "properties" in schema:
     return "object"
   return "a value of another shape"
+
+
+def _title(schema: Any, root: dict[str, Any]) -> str | None:
+  if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+    schema = {**(lookup_ref(root, schema["$ref"]) or {}), **schema}
+  title = schema.get("title") if isinstance(schema, dict) else None
+  return title if isinstance(title, str) and title else None
 
 
 def _describe_value(value: Any) -> str:

@@ -2,9 +2,10 @@
 
 Each field widget holds a *widget value* in the shape `engine.forms` defines
 (text for string/integer/number/json fields, `bool | None` for booleans, the
-raw enum value or None for enums, a dict for objects, a list for arrays) and
-shows the errors addressed to its *concrete* path (`attachments[1].size_kb`),
-which the parent passes down because array rows move when one is removed.
+raw enum value or None for enums, a dict for objects, a list for arrays, a
+`UnionValue` for unions, whose widget is in `union_field`) and shows the
+errors addressed to its *concrete* path (`attachments[1].size_kb`), which the
+parent passes down because array rows move when one is removed.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from adk_simulator.engine.schema.specs import show
 
 Pending = dict[str, list[str]]
 """Error messages by concrete path; each field widget takes its own out."""
+_GROUPS = ("object", "array", "union")
+"""Kinds shown as a bordered group of their own (an array entry gets a title)."""
 
 
 def field_label(field: FormField, title: str | None = None) -> Content:
@@ -94,6 +97,11 @@ def make_field_widget(field: FormField, value: Any, *, title: str | None = None)
     return ObjectField(field, value, title=title)
   if field.kind == "array":
     return ArrayField(field, value, title=title)
+  if field.kind == "union":
+    # Imported here: a union's variants are made of field widgets from this module.
+    from adk_simulator.tui.forms.union_field import UnionField
+
+    return UnionField(field, value, title=title)
   return ScalarField(field, value, title=title)
 
 
@@ -289,13 +297,13 @@ class ArrayRow(Horizontal):
 
   def __init__(self, item: FormField, value: Any, index: int) -> None:
     super().__init__(classes="array-row")
-    self.set_class(item.kind not in ("object", "array"), "-scalar")
+    self.set_class(item.kind not in _GROUPS, "-scalar")
     self.item = item
     self._initial = value
     self.index = index
 
   def compose(self) -> ComposeResult:
-    scalar = self.item.kind not in ("object", "array")
+    scalar = self.item.kind not in _GROUPS
     if scalar:
       yield Static(f"{self.index + 1}.", classes="row-index")
     # A scalar entry needs no label of its own: the row number says which it is.
@@ -309,7 +317,7 @@ class ArrayRow(Horizontal):
 
   def renumber(self, index: int) -> None:
     self.index = index
-    if self.item.kind in ("object", "array"):
+    if self.item.kind in _GROUPS:
       self.entry.border_title = field_label(self.item, f"{item_title(self.item)} {index + 1}")
     else:
       self.query_one(".row-index", Static).update(f"{index + 1}.")

@@ -29,7 +29,8 @@ class SchemaForm(Vertical):
   Strings, integers and numbers get inputs (numeric inputs refuse other
   characters), booleans a switch (or a true/false/empty picker when the value
   may be null or left out), enums a picker whose values keep their JSON types,
-  objects a bordered group, arrays rows with "+ add" and "remove", and
+  objects a bordered group, arrays rows with "+ add" and "remove", unions of
+  objects a picker of variants above the chosen variant's fields, and
   anything a form cannot model a raw-JSON text area. Defaults are filled in;
   an empty optional field says what it sends ("null (optional)").
 
@@ -102,6 +103,12 @@ class SchemaForm(Vertical):
       border: round $error;
     }
     .array-rows {
+      height: auto;
+    }
+    Select.variant-control {
+      margin-bottom: 1;
+    }
+    .variant-fields {
       height: auto;
     }
     .array-row {

@@ -31,6 +31,8 @@ def _field_type(field: FormField) -> str:
     return " | ".join(repr(v) if isinstance(v, str) else str(v) for v in field.enum_values)
   if field.kind == "array" and field.item is not None:
     return f"list[{_field_type(field.item)}]"
+  if field.kind == "union":
+    return " | ".join(variant.title for variant in field.variants)
   return field.kind
 
 
