@@ -136,6 +136,9 @@ def failing_mcp_agents(tmp_path: Path) -> dict[str, Path]:
     (folder / "agent.py").write_text(
       _FAILING_MCP_AGENT.format(name=name, command=command, args=args), encoding="utf-8"
     )
-    (folder / "server.py").write_text("import sys\n\nsys.exit(3)\n", encoding="utf-8")
+    (folder / "server.py").write_text(
+      'import sys\n\nprint("library.db: no such table: books", file=sys.stderr)\nsys.exit(3)\n',
+      encoding="utf-8",
+    )
     folders[name] = folder
   return folders

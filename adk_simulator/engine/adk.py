@@ -12,6 +12,10 @@ shape this module expects.
   agents and stores load exactly as `adk web` loads them.
 - `events._internal_metadata.public_session`, so an exported session file is
   what `adk run --save_session` writes.
+- Where a stdio MCP server's stderr goes: `McpToolset` takes an `errlog`
+  stream, and keeps it on its session manager (`_errlog`); a toolset the
+  agent's code built is pointed at a log file from here, so a server's output
+  never lands on the terminal the app draws on.
 - The tool-call seam: ADK runs every (non-live) tool call through
   `flows.llm_flows.tools._caller._call_tool_async`. The engine wraps it once
   to make calls cancellable, to run synchronous tools on threads it owns, and
@@ -116,3 +120,16 @@ def sync_callables_run_by(runner: SyncCallableRunner) -> Iterator[None]:
 
   with _use_sync_callable_runner(runner):
     yield
+
+
+def send_server_stderr(toolset: Any, stream: Any) -> bool:
+  """Points a stdio MCP toolset's server stderr at `stream` (a file with a descriptor).
+
+  Returns False for a toolset that has no server stderr (not MCP, or ADK moved it).
+  Takes effect for servers started after the call.
+  """
+  manager = getattr(toolset, "_mcp_session_manager", None)
+  if manager is None or not hasattr(manager, "_errlog"):
+    return False
+  manager._errlog = stream  # noqa: SLF001 - see the module docstring
+  return True

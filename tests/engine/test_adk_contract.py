@@ -70,3 +70,23 @@ def test_the_untrusted_description_fence_is_the_one_the_tool_lists_strip():
   assert _fencing.UNTRUSTED_TOOL_DESCRIPTION_END == UNTRUSTED_DESCRIPTION_END
   text = "Finds books.\n\nArgs:\n  query: A word."
   assert without_untrusted_fence(_fencing.fence_tool_description(text)) == text
+
+
+def test_a_stdio_toolset_takes_its_server_stderr_from_its_session_manager(tmp_path):
+  import sys
+
+  from google.adk.tools.mcp_tool.mcp_session_manager import StdioConnectionParams
+  from google.adk.tools.mcp_tool.mcp_toolset import McpToolset
+  from mcp import StdioServerParameters
+
+  toolset = McpToolset(
+    connection_params=StdioConnectionParams(
+      server_params=StdioServerParameters(command=sys.executable, args=["-c", "pass"])
+    )
+  )
+  manager = toolset._mcp_session_manager  # noqa: SLF001
+  assert manager._errlog is sys.stderr  # noqa: SLF001
+  with (tmp_path / "server.log").open("a", encoding="utf-8") as log:
+    assert adk.send_server_stderr(toolset, log)
+    assert manager._errlog is log  # noqa: SLF001
+  assert not adk.send_server_stderr(object(), log)

@@ -134,9 +134,12 @@ async def test_a_session_calls_the_server_and_replays_identical(
 
 
 def test_a_server_that_cannot_start_is_a_load_error_naming_it(
-  failing_mcp_agents: dict[str, Path],
+  failing_mcp_agents: dict[str, Path], tmp_path: Path
 ):
-  configs = [SimulatedAgentConfig(name, folder) for name, folder in failing_mcp_agents.items()]
+  configs = [
+    SimulatedAgentConfig(name, folder, base_dir=tmp_path)
+    for name, folder in failing_mcp_agents.items()
+  ]
 
   missing, exiting = load_agents(configs)
 
@@ -149,6 +152,11 @@ def test_a_server_that_cannot_start_is_a_load_error_naming_it(
   server = failing_mcp_agents["exiting_server_agent"] / "server.py"
   assert f"its MCP server `{sys.executable} {server}` failed to start" in exiting.error
   assert "the server exited or closed its output before answering" in exiting.error
+  # What the server said went to its log, not to the terminal, and the reason quotes it.
+  log = tmp_path / ".adk-simulator" / "servers" / "exiting_server_agent.log"
+  assert f"The server wrote: library.db: no such table: books (all of it in {log})" in (
+    exiting.error
+  )
   assert "Traceback" not in missing.error + exiting.error
   assert "ConnectionError" in exiting.traceback, "the traceback is kept for `x`"
 

@@ -185,13 +185,21 @@ def _list_toolsets(config: SimulatedAgentConfig, root: BaseAgent) -> int:
   """The root's tool count, every toolset of the agent listed once (see `toolsets`)."""
   from adk_simulator.engine.agents.toolsets import ToolsetLoadError
   from adk_simulator.engine.agents.toolsets import count_root_tools
+  from adk_simulator.engine.agents.toolsets import last_words
+  from adk_simulator.engine.agents.toolsets import route_server_stderr
+  from adk_simulator.engine.config.model import STATE_FOLDER
 
+  log_path = config.base_dir / STATE_FOLDER / "servers" / f"{snake_case(config.name)}.log"
+  log = route_server_stderr(root, log_path)
+  since = log.tell() if log is not None else 0
   try:
     return count_root_tools(root)
   except ToolsetLoadError as error:
+    said = last_words(log_path, since) if log is not None else ""
+    heard = f" The server wrote: {said} (all of it in {log_path})." if said else ""
     raise AgentLoadError(
-      f'agent "{config.name}": its {error}. Check that the command runs on its own, or fix'
-      " the toolset's connection in the agent's code."
+      f'agent "{config.name}": its {error}.{heard} Check that the command runs on its own,'
+      " or fix the toolset's connection in the agent's code."
     ) from error
 
 

@@ -19,8 +19,10 @@ import shlex
 import threading
 from collections.abc import Awaitable
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import TextIO
 from typing import TypeVar
 
 if TYPE_CHECKING:
@@ -38,6 +40,39 @@ TOOLSET_CLOSE_TIMEOUT_SECONDS = 10.0
 """How long closing one toolset (ending its server) may take before it is left."""
 
 _T = TypeVar("_T")
+
+
+def route_server_stderr(root: BaseAgent, log_path: Path) -> TextIO | None:
+  """Sends the stderr of every stdio MCP server under `root` to `log_path` (appended).
+
+  A server's log lines would otherwise land on the terminal the app draws on.
+  Returns the open log, or None when no toolset has a server stderr.
+  """
+  from adk_simulator.engine import adk
+
+  toolsets = [toolset for _, toolset in toolsets_of(root)]
+  if not toolsets:
+    return None
+  log_path.parent.mkdir(parents=True, exist_ok=True)
+  log = log_path.open("a", encoding="utf-8", buffering=1)
+  routed = [adk.send_server_stderr(toolset, log) for toolset in toolsets]
+  if not any(routed):
+    log.close()
+    return None
+  return log
+
+
+def last_words(log_path: Path, since: int, *, lines: int = 3) -> str:
+  """The last distinct non-empty lines written to `log_path` after byte `since`, joined."""
+  try:
+    with log_path.open("rb") as log:
+      log.seek(since)
+      text = log.read().decode("utf-8", errors="replace")
+  except OSError:
+    return ""
+  # ADK retries a failed start once: the same words twice are said once.
+  said = list(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
+  return " | ".join(said[-lines:])
 
 
 class ToolsetLoadError(Exception):
