@@ -20,6 +20,7 @@ SCREENSHOTS = {
   "completed.svg": "test_snapshots_app/test_completed_screen.raw",
   "sessions.svg": "test_snapshots_sessions/test_sessions_browser.raw",
   "replay.svg": "test_snapshots_sessions/test_replay_where_tool_data_drifted.raw",
+  "confirmation.svg": "test_user_side_prompts/test_the_confirmation_prompt.raw",
 }
 
 
