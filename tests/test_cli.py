@@ -399,3 +399,23 @@ def test_play_an_mcp_agent_and_a_server_that_cannot_start(
     failed.stderr
   )
   assert "Traceback" not in failed.stderr, failed.stderr
+
+
+@pytest.mark.parametrize("what", ["script", "config", "session file"])
+def test_a_file_that_is_not_utf8_exits_2_naming_it(project: Path, what: str):
+  latin = "caf\xe9".encode("latin-1")
+  if what == "script":
+    path = project / "s.json"
+    path.write_bytes(b'{"steps": [{"user": "' + latin + b'"}]}')
+    code, _, err = run(project, "play", str(path), "--agent", "Math")
+  elif what == "config":
+    path = project / "adk-simulator.toml"
+    path.write_bytes(path.read_bytes() + b"\n# " + latin + b"\n")
+    code, _, err = run(project, "agents")
+  else:
+    path = project / "old.session.json"
+    path.write_bytes(b'{"id": "' + latin + b'"}')
+    code, _, err = run(project, "sessions", "import", str(path))
+  assert code == 2, err
+  assert f"{path}: not UTF-8 text (byte" in err and "save the file as UTF-8" in err
+  assert "Traceback" not in err

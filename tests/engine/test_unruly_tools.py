@@ -112,3 +112,44 @@ async def test_a_result_that_is_not_json_becomes_an_error_not_a_crash(tmp_path):
   assert simulation.run_error is None and simulation.phase is Phase.ACTIVE
   await simulation.submit_turn(answer("ok"))
   assert simulation.phase is Phase.COMPLETED
+
+
+@pytest.mark.parametrize(
+  ("turn", "shown_type", "message"),
+  [
+    (call("exits", code=3), "SystemExit", "the tool called sys.exit(3)"),
+    (call("exits_on_the_loop"), "SystemExit", "the tool called sys.exit(5)"),
+    (call("interrupts"), "KeyboardInterrupt", "the tool raised KeyboardInterrupt"),
+  ],
+)
+async def test_a_tool_that_would_end_the_process_fails_its_call_instead(
+  tmp_path, turn, shown_type, message
+):
+  simulation = await start(tmp_path)
+  await simulation.submit_turn(turn)
+  error = last(simulation)
+  assert isinstance(error, ToolError)
+  assert error.error_type == shown_type
+  assert error.message.startswith(message)
+  assert error.response == {"error": {"type": shown_type, "message": error.message}}
+  # The session goes on: the model is asked again, and the next call runs.
+  assert simulation.phase is Phase.ACTIVE and simulation.pending is not None
+  await simulation.submit_turn(call("nothing"))
+  assert isinstance(last(simulation), ToolOutput)
+
+
+async def test_numbers_json_lacks_are_refused_in_calls_and_flagged_in_outputs(tmp_path):
+  from adk_simulator.engine.export.golden_trace import trace_warnings
+  from adk_simulator.engine.runtime.turns import TurnValidationError
+
+  simulation = await start(tmp_path)
+  events = len(simulation.events)
+  with pytest.raises(TurnValidationError, match=r"call 1 \(sleeps.seconds\): NaN and Infinity"):
+    await simulation.submit_turn(call("sleeps", seconds=float("nan")))
+  assert len(simulation.events) == events  # nothing ran
+  await simulation.submit_turn(call("not_a_number"))
+  output = last(simulation)
+  assert isinstance(output, ToolOutput)
+  await simulation.submit_turn(answer("Odd numbers."))
+  warnings = trace_warnings(await simulation.stored_session())
+  assert any("returned NaN or Infinity at $.ratio, $.ceiling" in w for w in warnings), warnings

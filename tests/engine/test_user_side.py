@@ -364,3 +364,20 @@ async def test_export_warns_precisely_why_adk_eval_cannot_send_the_answers(tmp_p
     assert "Function call not found for function response ids" in warning
   result = await simulation.export()
   assert result.warnings == warnings
+
+
+def test_scripts_refuse_numbers_json_lacks_naming_the_step_and_field():
+  with pytest.raises(ScriptError, match=r"step 2 \(call\): args.b: NaN and Infinity"):
+    parse_script({"steps": [{"user": "Hi"}, {"call": "add", "args": {"a": 1, "b": math.nan}}]})
+  with pytest.raises(ScriptError, match=r"step 2 \(calls\): calls\[0\].args.a: NaN"):
+    parse_script({"steps": [{"user": "Hi"}, {"calls": [{"call": "add", "args": {"a": math.inf}}]}]})
+  with pytest.raises(ScriptError, match=r"step 3 \(tool_result\): response.x: NaN"):
+    parse_script(
+      {
+        "steps": [
+          {"user": "Hi"},
+          {"respond": "ok"},
+          {"tool_result": "t", "response": {"x": -math.inf}},
+        ]
+      }
+    )

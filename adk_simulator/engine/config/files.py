@@ -110,6 +110,14 @@ def _problems(error: ValidationError, prefix: str, table: str) -> list[str]:
   return lines
 
 
+def not_utf8(error: UnicodeDecodeError) -> str:
+  """What to say of a file that is not UTF-8 text."""
+  return (
+    f"not UTF-8 text (byte {error.start} is {error.object[error.start : error.start + 1]!r});"
+    " save the file as UTF-8"
+  )
+
+
 def _invalid(path: Path, problems: list[str]) -> ConfigError:
   body = "\n".join(f"  {problem}" for problem in problems)
   return ConfigError(f"Invalid ADK Simulator configuration in {path}:\n{body}")
@@ -119,6 +127,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
   try:
     with path.open("rb") as file:
       return tomllib.load(file)
+  except UnicodeDecodeError as error:
+    raise ConfigError(f"{path}: {not_utf8(error)}") from None
   except tomllib.TOMLDecodeError as error:
     # Python 3.11's TOMLDecodeError carries the position only in its message.
     message = str(error)

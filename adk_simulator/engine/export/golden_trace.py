@@ -58,6 +58,7 @@ from adk_simulator.engine.record.history import walk
 from adk_simulator.engine.record.reader import REQUEST_CONFIRMATION
 from adk_simulator.engine.record.reader import error_shape
 from adk_simulator.engine.record.reader import read_events
+from adk_simulator.engine.runtime.responses import non_finite_paths
 
 if TYPE_CHECKING:
   from google.adk.sessions.session import Session
@@ -166,7 +167,18 @@ def trace_warnings(session: Session) -> list[str]:
     cancelled = {
       e.call_id for _, e in walk(turn.entries) if isinstance(e, ToolError) and e.cancelled
     }
-    warnings.extend(invocation_warnings(number, _invocation(turn), cancelled))
+    invocation = _invocation(turn)
+    warnings.extend(invocation_warnings(number, invocation, cancelled))
+    kept = {
+      r.id
+      for r in get_all_tool_responses(invocation.intermediate_data)
+      if non_finite_paths(r.response)
+    }
+    for output in (e for e in turn.entries if isinstance(e, ToolOutput)):
+      if output.non_finite and output.call_id not in kept:
+        warnings.append(
+          _non_finite_warning(number, output.tool_name, output.call_id, output.non_finite)
+        )
     for run in (e for e in turn.entries if isinstance(e, InnerRun)):
       if any(isinstance(e, ToolCall) for _, e in walk(run.entries)):
         warnings.append(_inner_run_warning(number, run))
@@ -202,6 +214,9 @@ def invocation_warnings(
   responses = get_all_tool_responses(invocation.intermediate_data)
   answered = {r.id for r in responses if r.id}
   for response in responses:
+    odd = non_finite_paths(response.response)
+    if odd:  # in a store that keeps them (memory://); a stored case has null already
+      warnings.append(_non_finite_warning(turn, response.name, response.id, odd))
     if response.id in cancelled_ids:
       warnings.append(_cancelled_call_warning(turn, response.name, response.id))
     elif (error := error_shape(response.response)) is not None:
@@ -219,6 +234,14 @@ def invocation_warnings(
   if invocation.final_response is None and not paused:
     warnings.append(_no_final_response_warning(turn))
   return warnings
+
+
+def _non_finite_warning(turn: int, tool: str | None, call_id: str | None, paths: list[str]) -> str:
+  return (
+    f"Turn {turn}: tool `{tool}` (call {call_id}) returned NaN or Infinity at"
+    f" {', '.join(paths)}. JSON has no such numbers: the session store and the eval set"
+    " hold null there, so the reference differs from what the model saw live."
+  )
 
 
 def _tool_error_warning(

@@ -33,6 +33,7 @@ from pydantic import ValidationError
 if TYPE_CHECKING:
   from adk_simulator.engine.runtime.simulation import Simulation
 
+from adk_simulator.engine.config.files import not_utf8
 from adk_simulator.engine.moves.play import Confirm
 from adk_simulator.engine.moves.play import DeliverResult
 from adk_simulator.engine.moves.play import Move
@@ -46,6 +47,7 @@ from adk_simulator.engine.record.history import InnerRun
 from adk_simulator.engine.record.history import walk
 from adk_simulator.engine.record.lines import describe_entry
 from adk_simulator.engine.runtime.phase import Phase
+from adk_simulator.engine.runtime.responses import non_finite_paths
 from adk_simulator.engine.runtime.turns import CallRequest
 from adk_simulator.engine.runtime.turns import FinalTurn
 from adk_simulator.engine.runtime.turns import ToolCallsTurn
@@ -167,6 +169,15 @@ def parse_script(data: Any, *, source: Path | None = None) -> Script:
       steps.append(_STEP_KINDS[kinds[0]].model_validate(raw))  # type: ignore[arg-type]
     except ValidationError as error:
       raise ScriptError(f"{name}: step {number} ({kinds[0]}): {_describe(error)}") from None
+  for number, step in enumerate(steps, start=1):
+    found = non_finite_paths(step.model_dump(exclude_none=True))
+    if found:
+      kind = next(iter(step.model_dump(exclude_none=True)))
+      where = ", ".join(f.removeprefix("$.") for f in found)
+      raise ScriptError(
+        f"{name}: step {number} ({kind}): {where}: NaN and Infinity are not JSON numbers;"
+        " give a finite number"
+      )
   if not isinstance(steps[0], UserStep):
     raise ScriptError(f'{name}: step 1: a script starts with a user message ({{"user": ...}})')
   return Script(agent=agent, state=state, steps=steps, source=source)
@@ -176,6 +187,8 @@ def load_script(path: Path) -> Script:
   """Reads a JSON or YAML script file."""
   try:
     text = path.read_text(encoding="utf-8")
+  except UnicodeDecodeError as error:
+    raise ScriptError(f"{path}: {not_utf8(error)}") from None
   except OSError as error:
     raise ScriptError(f"{path}: cannot read the script: {error.strerror or error}") from None
   if path.suffix.lower() in (".yaml", ".yml"):

@@ -79,6 +79,8 @@ class ToolOutput(_Entry):
   duration_s: float | None = None
   awaiting_confirmation: bool = False
   """The tool asked for the user's confirmation: this output stands in until it is answered."""
+  non_finite: list[str] = Field(default_factory=list)
+  """Where the tool returned NaN or Infinity; the stored output has null there."""
 
 
 class ToolError(_Entry):

@@ -49,6 +49,8 @@ def describe_entry(entry: HistoryEntry, depth: int = 0) -> str:
     case ToolOutput():
       took = f"  ({entry.duration_s:.2f} s)" if entry.duration_s is not None else ""
       waits = "  (waits for the user's confirmation)" if entry.awaiting_confirmation else ""
+      if entry.non_finite:
+        waits += f"  (NaN/Infinity at {', '.join(entry.non_finite)}: stored as null)"
       line = f"output    {entry.tool_name} → {_short(entry.output)}{took}{waits}"
     case ToolError():
       what = "cancelled" if entry.cancelled else "error"

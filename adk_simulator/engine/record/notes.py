@@ -54,6 +54,9 @@ class CallNote(_Note):
   duration_s: float | None = None
   error: ErrorNote | None = None
   inner_run: InnerRun | None = None
+  non_finite: list[str] = Field(default_factory=list)
+  """Where the output held NaN or Infinity (`$.ratio`): JSON has no such
+  numbers, so the stored output has null there."""
 
 
 class TurnNote(_Note):

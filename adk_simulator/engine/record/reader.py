@@ -211,6 +211,7 @@ class RecordReader:
           output=pydantic_core.to_jsonable_python(response.response, fallback=repr),
           duration_s=duration,
           awaiting_confirmation=awaiting,
+          non_finite=list(note.non_finite) if note else [],
         )
       )
     return entries

@@ -26,7 +26,9 @@ from adk_simulator.engine.record.notes import TurnNote
 from adk_simulator.engine.record.notes import notes_of
 from adk_simulator.engine.record.notes import write_notes
 from adk_simulator.engine.runtime.seat import enclosing_calls
+from adk_simulator.engine.runtime.responses import non_finite_paths
 from adk_simulator.engine.runtime.turns import ToolResultError
+from adk_simulator.engine.runtime.turns import error_type
 
 if TYPE_CHECKING:
   from google.adk.agents.invocation_context import InvocationContext
@@ -69,7 +71,7 @@ class HumanSeat(Protocol):
 
 def error_response(error: BaseException) -> dict[str, Any]:
   """The function response the model sees for a failed call."""
-  return {"error": {"type": type(error).__name__, "message": str(error)}}
+  return {"error": {"type": error_type(error), "message": str(error)}}
 
 
 class HumanModelPlugin(BasePlugin):
@@ -106,7 +108,8 @@ class HumanModelPlugin(BasePlugin):
       )
       self.seat.tool_finished(call_id, error=error)
       return error_response(error)
-    self.seat.tool_finished(call_id, error=None)
+    note = self.seat.tool_finished(call_id, error=None)
+    note.non_finite = non_finite_paths(result)
     return None
 
   async def on_tool_error_callback(

@@ -9,6 +9,7 @@ anything runs, and builds the response; it holds no session state.
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -88,6 +89,31 @@ def query_text(root_agent: Any, query: str | dict[str, Any]) -> str:
   return value.model_dump_json()
 
 
+def non_finite_paths(value: Any, path: str = "$") -> list[str]:
+  """Where `value` holds NaN or an infinity, as JSON paths (`$.a[2].b`).
+
+  JSON has no such numbers: stored, they turn into something else.
+  """
+  if isinstance(value, float) and not math.isfinite(value):
+    return [path]
+  if isinstance(value, dict):
+    return [p for k, v in value.items() for p in non_finite_paths(v, f"{path}.{k}")]
+  if isinstance(value, list | tuple):
+    return [p for i, v in enumerate(value) for p in non_finite_paths(v, f"{path}[{i}]")]
+  return []
+
+
+def finite_errors(args: dict[str, Any]) -> list[FieldError]:
+  """A field error for every NaN or infinity in `args` (paths relative to the arguments)."""
+  return [
+    FieldError(
+      path=found.removeprefix("$.").removeprefix("$"),
+      message="NaN and Infinity are not JSON numbers; give a finite number",
+    )
+    for found in non_finite_paths(args)
+  ]
+
+
 def json_object(subject: str, value: Any) -> dict[str, Any]:
   """`value` if it is a JSON object that survives the trip to storage, or the refusal.
 
@@ -125,7 +151,7 @@ def response_for(
           )
         )
         continue
-      errors = validate_arguments(spec, call.args)
+      errors = finite_errors(call.args) or validate_arguments(spec, call.args)
       if errors:
         problems.append(CallErrors(index=index, tool=call.tool, errors=errors))
     if problems:

@@ -158,11 +158,27 @@ async def _call_tool(
   token = _WITHIN.set((*_WITHIN.get(), call_id))
   try:
     with adk.sync_callables_run_by(_run_on_own_thread):
-      return await _cancellable(seat.cancel_signal(call_id), original(tool, args, tool_context))
-  except SystemExit as exit_:
-    raise ToolExitError(f"the tool called sys.exit({exit_.code!r})") from None
+      work = _contained(original(tool, args, tool_context))
+      return await _cancellable(seat.cancel_signal(call_id), work)
   finally:
     _WITHIN.reset(token)
+
+
+async def _contained(work: Awaitable[Any]) -> Any:
+  """Awaits a tool call; what would end the process (`SystemExit`, `KeyboardInterrupt`,
+  ...) ends the call instead, as a `ToolExitError`.
+
+  Converted here, inside the call's own coroutine: raised out of an asyncio
+  task, those exceptions would stop the event loop, and with it the app.
+  """
+  try:
+    return await work
+  except (asyncio.CancelledError, GeneratorExit):
+    raise
+  except Exception:
+    raise
+  except BaseException as raised:
+    raise ToolExitError(raised) from None
 
 
 async def _cancellable(signal: asyncio.Future[None] | None, work: Awaitable[Any]) -> Any:
@@ -206,7 +222,7 @@ async def _run_on_own_thread(target: Callable[..., Any], call_args: dict[str, An
     elif isinstance(error, Exception):
       outcome.set_exception(error)
     else:  # SystemExit, KeyboardInterrupt raised by the tool itself
-      outcome.set_exception(ToolExitError(f"the tool raised {type(error).__name__}({error})"))
+      outcome.set_exception(ToolExitError(error))
 
   def work() -> None:
     try:

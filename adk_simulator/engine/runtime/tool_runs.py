@@ -16,6 +16,7 @@ from adk_simulator.engine.record.notes import CallNote
 from adk_simulator.engine.record.notes import ErrorNote
 from adk_simulator.engine.runtime.turns import RunningTool
 from adk_simulator.engine.runtime.turns import ToolCancelledError
+from adk_simulator.engine.runtime.turns import error_type
 from adk_simulator.engine.runtime.turns import format_traceback
 
 
@@ -55,7 +56,7 @@ class ToolRuns:
     note = CallNote(duration_s=round(duration, 6))
     if error is not None and not isinstance(error, asyncio.CancelledError):
       note.error = ErrorNote(
-        type=type(error).__name__,
+        type=error_type(error),
         message=str(error),
         traceback=format_traceback(error),
         cancelled=isinstance(error, ToolCancelledError),

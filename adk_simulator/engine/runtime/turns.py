@@ -216,7 +216,29 @@ class ToolCancelledError(Exception):
 
 
 class ToolExitError(Exception):
-  """A tool tried to end the process (`sys.exit()`); its call fails instead."""
+  """A tool raised what would end the process (`sys.exit()`, `KeyboardInterrupt`, any
+  `BaseException` that is not an `Exception`); its call fails instead.
+
+  The call's error is shown by the type the tool raised (`raised_type`).
+  """
+
+  def __init__(self, raised: BaseException) -> None:
+    self.raised_type = type(raised).__name__
+    if isinstance(raised, SystemExit):
+      what = f"the tool called sys.exit({raised.code!r})"
+    else:
+      detail = str(raised)
+      what = f"the tool raised {self.raised_type}" + (f": {detail}" if detail else "")
+    super().__init__(f"{what}; a tool cannot end the session, so this call failed instead")
+
+
+class ToolTimeoutError(Exception):
+  """A call ran past the tool timeout and was cancelled; the model sees this error."""
+
+
+def error_type(error: BaseException) -> str:
+  """The type a failed call is shown by: what the tool raised."""
+  return error.raised_type if isinstance(error, ToolExitError) else type(error).__name__
 
 
 class ToolResultError(Exception):

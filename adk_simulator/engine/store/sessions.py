@@ -152,8 +152,12 @@ class SessionStore:
     from google.adk.sessions.session import Session
     from pydantic import ValidationError
 
+    from adk_simulator.engine.config.files import not_utf8
+
     try:
       text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+      raise SessionFileError(f"{path}: {not_utf8(error)}") from None
     except OSError as error:
       raise SessionFileError(f"{path}: cannot read it: {error.strerror or error}") from None
     try:

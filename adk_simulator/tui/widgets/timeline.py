@@ -159,6 +159,8 @@ class TimelineEntry(Widget, can_focus=True):
         details.append(entry.tool_name)
         if entry.awaiting_confirmation:
           details.append("waits for the user's confirmation")
+        if entry.non_finite:
+          details.append(f"NaN/Infinity at {', '.join(entry.non_finite)}: stored as null")
         body, self.folded = _body(entry.output)
       case ToolError():
         details.append(entry.tool_name)
