@@ -127,8 +127,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
   try:
     with path.open("rb") as file:
       return tomllib.load(file)
-  except UnicodeDecodeError as error:
-    raise ConfigError(f"{path}: {not_utf8(error)}") from None
   except tomllib.TOMLDecodeError as error:
     # Python 3.11's TOMLDecodeError carries the position only in its message.
     message = str(error)
@@ -144,8 +142,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
       f"{path}: invalid TOML at the end of the file: {reason}."
       " Check for an unclosed string, array or table (see https://toml.io)."
     ) from None
-  except UnicodeDecodeError:
-    raise ConfigError(f"{path}: not UTF-8 text. Save the file as UTF-8.") from None
+  except UnicodeDecodeError as error:
+    raise ConfigError(f"{path}: {not_utf8(error)}") from None
   except OSError as error:
     raise ConfigError(f"{path}: cannot read the file ({error.strerror}).") from None
 

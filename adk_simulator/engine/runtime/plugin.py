@@ -25,8 +25,8 @@ from adk_simulator.engine.record.notes import InnerRun
 from adk_simulator.engine.record.notes import TurnNote
 from adk_simulator.engine.record.notes import notes_of
 from adk_simulator.engine.record.notes import write_notes
-from adk_simulator.engine.runtime.seat import enclosing_calls
 from adk_simulator.engine.runtime.responses import non_finite_paths
+from adk_simulator.engine.runtime.seat import enclosing_calls
 from adk_simulator.engine.runtime.turns import ToolResultError
 from adk_simulator.engine.runtime.turns import error_type
 
