@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from adk_simulator.cli.main import main
+from adk_simulator.cli.main import run
 
-main()
+run()

@@ -1,1 +1,1 @@
-"""The `adk-sim` command line; `adk_simulator.cli.main:main` is the entry point."""
+"""The `adk-sim` command line; `adk_simulator.cli.main:run` is the entry point."""

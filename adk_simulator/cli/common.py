@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,3 +89,80 @@ def open_store(
 
 def when(timestamp: float) -> str:
   return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+tool_timeout_option = click.option(
+  "--tool-timeout",
+  "tool_timeout",
+  type=click.FloatRange(min=0, min_open=True),
+  metavar="SECONDS",
+  help="Cancel a tool call that runs longer, as an error the model sees; the session goes on"
+  " (overrides the config's tool_timeout).",
+)
+
+
+def with_tool_timeout(config: SimulatorConfig, seconds: float | None) -> SimulatorConfig:
+  return config.model_copy(update={"tool_timeout": seconds}) if seconds else config
+
+
+class Interruption:
+  """SIGINT or SIGTERM during a headless command: the running task is cancelled.
+
+  The command catches the `CancelledError`, keeps what is stored, says so in
+  one line and exits `128 + signal` (130, 143). A second signal exits at once.
+  """
+
+  def __init__(self) -> None:
+    self.signal: signal.Signals | None = None
+
+  @property
+  def exit_code(self) -> int:
+    return 128 + int(self.signal or signal.SIGINT)
+
+  @property
+  def name(self) -> str:
+    return (self.signal or signal.SIGINT).name
+
+  @contextlib.contextmanager
+  def watching(self) -> Iterator[None]:
+    """Within a running task: a signal cancels that task."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+
+    def received(which: signal.Signals) -> None:
+      if self.signal is not None:
+        os._exit(128 + int(which))  # a second signal: stop now
+      self.signal = which
+      task.cancel()
+
+    watched = []
+    for which in (signal.SIGINT, signal.SIGTERM):
+      try:
+        loop.add_signal_handler(which, received, which)
+        watched.append(which)
+      except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or Windows
+        pass
+    try:
+      yield
+    finally:
+      for which in watched:
+        loop.remove_signal_handler(which)
+
+
+def exit_without_waiting(code: int | str | None) -> None:
+  """Ends the process with `code`, without waiting for threads a tool left running.
+
+  The interpreter joins non-daemon threads at exit, so a tool's leftover
+  thread would hold the command open. Output is flushed first. For the
+  console script only: in-process callers (tests) get the `SystemExit`.
+  """
+  leftover = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+  if not leftover:
+    sys.exit(code)
+  if isinstance(code, str):
+    click.echo(code, err=True)
+    code = 1
+  sys.stdout.flush()
+  sys.stderr.flush()
+  os._exit(code or 0)

@@ -16,6 +16,7 @@ import click
 from adk_simulator.cli.common import EXIT_BAD_INPUT
 from adk_simulator.cli.common import EXIT_FAILED
 from adk_simulator.cli.common import config_option
+from adk_simulator.cli.common import exit_without_waiting
 from adk_simulator.cli.common import fail
 from adk_simulator.cli.common import load_workspace_config
 from adk_simulator.cli.common import session_uri_option
@@ -29,19 +30,44 @@ class _DefaultToOpen(click.Group):
   """`adk-sim` and `adk-sim AGENTS_DIR` mean `adk-sim open ...`."""
 
   def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-    if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
-      args = ["open", *args]
+    flags = 0
+    while flags < len(args) and args[flags] == "--verbose":
+      flags += 1
+    rest = args[flags:]
+    if not rest or (rest[0] not in self.commands and rest[0] not in ("--help", "-h", "--version")):
+      args = [*args[:flags], "open", *rest]
     return super().parse_args(ctx, args)
 
 
 @click.group(cls=_DefaultToOpen, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="adk-simulator")
-def main() -> None:
+@click.option(
+  "--verbose", is_flag=True, help="Also print the log of ADK and the simulator (to stderr)."
+)
+def main(verbose: bool) -> None:
   """ADK Simulator: play the model of a Google ADK agent, export golden traces.
 
   With no command, opens the app on the agents of the config in the current
   folder, or on every agent folder inside AGENTS_DIR.
   """
+  quiet_unless(verbose)
+
+
+def quiet_unless(verbose: bool) -> None:
+  """Only the commands' own lines reach stderr, unless `verbose`.
+
+  ADK logs warnings on every model call of a stand-in model ("Skipping missing
+  token usage metadata") and after a cancelled run; its experimental features
+  warn on use. Each command says what matters in its own words.
+  """
+  import logging
+  import warnings
+
+  if verbose:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    return
+  logging.getLogger().addHandler(logging.NullHandler())  # no last-resort printing
+  warnings.simplefilter("ignore")
 
 
 @main.command("open")
@@ -84,3 +110,11 @@ def list_agents(config_path: Path | None, agents_dir: Path | None) -> None:
 
 for command in (play, validate, sessions, replay):
   main.add_command(command)
+
+
+def run() -> None:
+  """The `adk-sim` console script: the command line, then an exit no leftover thread holds up."""
+  try:
+    main()
+  except SystemExit as exit_:
+    exit_without_waiting(exit_.code)

@@ -11,10 +11,13 @@ import click
 
 from adk_simulator.cli.common import EXIT_BAD_INPUT
 from adk_simulator.cli.common import EXIT_FAILED
+from adk_simulator.cli.common import Interruption
 from adk_simulator.cli.common import config_option
 from adk_simulator.cli.common import fail
 from adk_simulator.cli.common import load_workspace_config
 from adk_simulator.cli.common import session_uri_option
+from adk_simulator.cli.common import tool_timeout_option
+from adk_simulator.cli.common import with_tool_timeout
 
 
 @click.command("play")
@@ -28,6 +31,7 @@ from adk_simulator.cli.common import session_uri_option
   help="Export to this eval set file instead of the agent's.",
 )
 @click.option("--no-export", is_flag=True, help="Play the script without exporting.")
+@tool_timeout_option
 @session_uri_option
 def play(
   script_path: Path,
@@ -35,6 +39,7 @@ def play(
   agent_name: str | None,
   eval_set: Path | None,
   no_export: bool,
+  tool_timeout: float | None,
   session_service_uri: str | None,
 ) -> None:
   """Play a scripted session (JSON or YAML) and export it as a golden trace."""
@@ -45,7 +50,9 @@ def play(
     script = load_script(script_path)
   except ScriptError as error:
     fail(str(error), EXIT_BAD_INPUT)
-  config = load_workspace_config(config_path, None, session_service_uri)
+  config = with_tool_timeout(
+    load_workspace_config(config_path, None, session_service_uri), tool_timeout
+  )
   from adk_simulator.engine.config.model import ConfigError
 
   wanted = agent_name or script.agent
@@ -71,21 +78,34 @@ async def _play(
   config: Any, agent_config: Any, script: Any, eval_set: Path | None, no_export: bool
 ) -> int:
   from adk_simulator.engine.agents.loader import AgentLoadFailure
+  from adk_simulator.engine.threads import on_daemon_thread
   from adk_simulator.engine.workspace import Workspace
 
   workspace = Workspace(config)
-  loaded = workspace.load_agent(agent_config)
-  if isinstance(loaded, AgentLoadFailure):
-    click.echo(f"adk-sim: agent {agent_config.name!r} failed to load: {loaded.error}", err=True)
-    return EXIT_FAILED
-  try:
-    return await _play_loaded(workspace, loaded, script, eval_set, no_export)
-  finally:
-    await workspace.close()
+  interruption = Interruption()
+  with interruption.watching():
+    try:
+      # Off the loop, so a signal during a long import or server start is heard.
+      loaded = await on_daemon_thread(lambda: workspace.load_agent(agent_config))
+    except asyncio.CancelledError:
+      click.echo(f"adk-sim: stopped by {interruption.name} while loading the agent", err=True)
+      return interruption.exit_code
+    if isinstance(loaded, AgentLoadFailure):
+      click.echo(f"adk-sim: agent {agent_config.name!r} failed to load: {loaded.error}", err=True)
+      return EXIT_FAILED
+    try:
+      return await _play_loaded(workspace, loaded, script, eval_set, no_export, interruption)
+    finally:
+      await workspace.close()
 
 
 async def _play_loaded(
-  workspace: Any, loaded: Any, script: Any, eval_set: Path | None, no_export: bool
+  workspace: Any,
+  loaded: Any,
+  script: Any,
+  eval_set: Path | None,
+  no_export: bool,
+  interruption: Interruption,
 ) -> int:
   from adk_simulator.engine.export.evalset_file import EvalSetFileError
   from adk_simulator.engine.moves.script import ScriptError
@@ -102,9 +122,27 @@ async def _play_loaded(
     await ScriptPlayer(simulation, script, echo=click.echo).play()
   except ScriptError as error:
     click.echo(f"adk-sim: {error}", err=True)
-    click.echo("adk-sim: nothing was exported", err=True)
     await simulation.abandon()
+    await simulation.mark_failed(str(error))
+    kept = (
+      f"; the session is kept as {simulation.session_id}, marked failed"
+      if simulation.session_id
+      else ""
+    )
+    click.echo(f"adk-sim: nothing was exported{kept}", err=True)
     return EXIT_FAILED
+  except asyncio.CancelledError:
+    if interruption.signal is None:
+      raise
+    await simulation.abandon()
+    step = simulation.history.last_step
+    kept = (
+      f"session {simulation.session_id} is kept up to model call {step}"
+      if simulation.session_id
+      else "no session was started"
+    )
+    click.echo(f"adk-sim: stopped by {interruption.name}: {kept}; nothing was exported", err=True)
+    return interruption.exit_code
   if no_export:
     click.echo(f"session {simulation.session_id} (not exported: --no-export)")
     return 0

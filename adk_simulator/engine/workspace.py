@@ -84,10 +84,14 @@ class Workspace:
 
     from adk_simulator.engine.runtime.simulation import Simulation
 
-    return Simulation(InMemorySessionService(), listener=listener)
+    return Simulation(
+      InMemorySessionService(), listener=listener, tool_timeout=self.config.tool_timeout
+    )
 
   def new_simulation(self, *, listener: Listener | None = None) -> Simulation:
     """A simulation for one new session, storing into this workspace's store."""
     from adk_simulator.engine.runtime.simulation import Simulation
 
-    return Simulation(self.session_service, listener=listener)
+    return Simulation(
+      self.session_service, listener=listener, tool_timeout=self.config.tool_timeout
+    )

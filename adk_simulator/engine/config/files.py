@@ -71,6 +71,7 @@ class _FileConfig(BaseModel):
   model_config = ConfigDict(extra="forbid")
 
   session_service_uri: str | None = None
+  tool_timeout: float | None = Field(default=None, gt=0)
   agents: list[_FileAgent] = Field(min_length=1)
 
 
@@ -225,6 +226,7 @@ def _build(table: dict[str, Any], path: Path, prefix: str) -> SimulatorConfig:
     session_service_uri=(
       _anchor_sqlite(uri, base_dir) if uri else default_session_service_uri(base_dir)
     ),
+    tool_timeout=parsed.tool_timeout,
     source=path,
     base_dir=base_dir,
   )

@@ -220,6 +220,9 @@ class SimulatorConfig(BaseModel):
   session_service_uri: str = ""
   """An ADK session service URI (`adk web --session_service_uri`); left empty,
   the embedded SQLite store `<base_dir>/.adk-simulator/sessions.db`."""
+  tool_timeout: float | None = Field(default=None, gt=0)
+  """Seconds a tool call may run before it is cancelled as an error the model
+  sees (the session goes on); None: no limit."""
   source: Path | None = None
   """The config file, or None for AGENTS_DIR and the Python API."""
   base_dir: Path = Field(default_factory=Path.cwd)

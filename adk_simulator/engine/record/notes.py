@@ -81,9 +81,17 @@ class ExportRecord(_Note):
   at: float
 
 
+class FailureRecord(_Note):
+  """A headless run that failed: the session stays stored, marked failed."""
+
+  reason: str
+  at: float
+
+
 class Notes(_Note):
   session: SessionStart | None = None
   export: ExportRecord | None = None
+  failure: FailureRecord | None = None
   turn: TurnNote | None = None
   calls: dict[str, CallNote] = Field(default_factory=dict)
 
@@ -115,7 +123,7 @@ def is_metadata_event(event: Event) -> bool:
   if event.content and event.content.parts:
     return False
   notes = notes_of(event)
-  return notes.session is not None or notes.export is not None
+  return notes.session is not None or notes.export is not None or notes.failure is not None
 
 
 def metadata_event(notes: Notes) -> Event:

@@ -26,9 +26,10 @@ if TYPE_CHECKING:
   from google.adk.events.event import Event
   from google.adk.sessions.session import Session
 
-SessionStatus = Literal["in_progress", "waiting", "completed", "exported"]
+SessionStatus = Literal["in_progress", "waiting", "failed", "completed", "exported"]
 """in_progress: the agent has not answered (or the run broke off); waiting: it
-waits for the user's side (a confirmation, a long-running result)."""
+waits for the user's side (a confirmation, a long-running result); failed: a
+headless run stopped on a failure after its last turn."""
 
 
 class SessionSummary(BaseModel):
@@ -86,13 +87,21 @@ def last_conversation_event(events: list[Event]) -> Event | None:
   return None
 
 
-def session_status(events: list[Event], history: History | None = None) -> SessionStatus:
+def session_status(
+  events: list[Event], history: History | None = None, *, failures: bool = True
+) -> SessionStatus:
   """in_progress until the agent has answered the last user turn.
 
   Args:
     events: The session's events.
     history: Their projection, when the caller has it already.
+    failures: Say "failed" for a session whose last run was marked failed;
+      False gives where the session stands regardless.
   """
+  contents = [i for i, e in enumerate(events) if e.content and e.content.parts]
+  after = events[contents[-1] + 1 :] if contents else events
+  if failures and any(notes_of(e).failure is not None for e in after):
+    return "failed"
   history = history or read_events(events)
   entries = history.entries
   if history.paused:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import threading
 import time
 from collections.abc import AsyncGenerator
 from collections.abc import Awaitable
@@ -37,6 +36,8 @@ from google.adk.models.base_llm import BaseLlm
 from adk_simulator.engine import adk
 from adk_simulator.engine.runtime.turns import ToolCancelledError
 from adk_simulator.engine.runtime.turns import ToolExitError
+from adk_simulator.engine.runtime.turns import ToolTimeoutError
+from adk_simulator.engine.threads import on_daemon_thread
 
 if TYPE_CHECKING:
   from google.adk.agents.base_agent import BaseAgent
@@ -54,6 +55,9 @@ class Seat(Protocol):
   ) -> LlmResponse: ...
 
   def cancel_signal(self, call_id: str) -> asyncio.Future[None] | None: ...
+
+  @property
+  def tool_timeout(self) -> float | None: ...
 
 
 _SEAT: contextvars.ContextVar[Seat | None] = contextvars.ContextVar(
@@ -159,7 +163,7 @@ async def _call_tool(
   try:
     with adk.sync_callables_run_by(_run_on_own_thread):
       work = _contained(original(tool, args, tool_context))
-      return await _cancellable(seat.cancel_signal(call_id), work)
+      return await _cancellable(seat.cancel_signal(call_id), work, seat.tool_timeout)
   finally:
     _WITHIN.reset(token)
 
@@ -181,14 +185,18 @@ async def _contained(work: Awaitable[Any]) -> Any:
     raise ToolExitError(raised) from None
 
 
-async def _cancellable(signal: asyncio.Future[None] | None, work: Awaitable[Any]) -> Any:
-  """Runs `work`, or ends it with `ToolCancelledError` when `signal` fires first."""
-  if signal is None:
+async def _cancellable(
+  signal: asyncio.Future[None] | None, work: Awaitable[Any], timeout: float | None = None
+) -> Any:
+  """Runs `work`; ends it with `ToolCancelledError` when `signal` fires first, or with
+  `ToolTimeoutError` when it runs past `timeout` seconds."""
+  if signal is None and timeout is None:
     return await work
   started = time.monotonic()
   call = asyncio.ensure_future(work)
+  waits: set[asyncio.Future[Any]] = {call} if signal is None else {call, signal}
   try:
-    await asyncio.wait({call, signal}, return_when=asyncio.FIRST_COMPLETED)
+    await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
   except asyncio.CancelledError:
     call.cancel()
     raise
@@ -196,7 +204,10 @@ async def _cancellable(signal: asyncio.Future[None] | None, work: Awaitable[Any]
     return call.result()
   call.cancel()
   call.add_done_callback(_drop_outcome)
-  raise ToolCancelledError(f"cancelled by the user after {time.monotonic() - started:.1f} s")
+  took = time.monotonic() - started
+  if signal is not None and signal.done():
+    raise ToolCancelledError(f"cancelled by the user after {took:.1f} s")
+  raise ToolTimeoutError(f"ran past the tool timeout of {timeout:g} s and was cancelled")
 
 
 def _drop_outcome(task: asyncio.Future[Any]) -> None:
@@ -205,34 +216,11 @@ def _drop_outcome(task: asyncio.Future[Any]) -> None:
 
 
 async def _run_on_own_thread(target: Callable[..., Any], call_args: dict[str, Any]) -> Any:
-  """Runs a synchronous tool function on a daemon thread.
+  """Runs a synchronous tool function on a daemon thread (see `threads`).
 
   A cancelled call's thread cannot be stopped; as a daemon it neither blocks
   the event loop nor holds up the exit, and its late result is dropped.
   """
-  loop = asyncio.get_running_loop()
-  outcome: asyncio.Future[Any] = loop.create_future()
-  context = contextvars.copy_context()
-
-  def settle(result: Any, error: BaseException | None) -> None:
-    if outcome.done():
-      return
-    if error is None:
-      outcome.set_result(result)
-    elif isinstance(error, Exception):
-      outcome.set_exception(error)
-    else:  # SystemExit, KeyboardInterrupt raised by the tool itself
-      outcome.set_exception(ToolExitError(error))
-
-  def work() -> None:
-    try:
-      result, error = context.run(lambda: target(**call_args)), None
-    except BaseException as raised:  # noqa: BLE001 - every outcome goes back to the loop
-      result, error = None, raised
-    try:
-      loop.call_soon_threadsafe(settle, result, error)
-    except RuntimeError:  # the loop has closed: nobody waits for this result any more
-      pass
-
-  threading.Thread(target=work, name="adk-simulator-tool", daemon=True).start()
-  return await outcome
+  return await on_daemon_thread(
+    lambda: target(**call_args), name="adk-simulator-tool", contain=ToolExitError
+  )

@@ -101,8 +101,11 @@ class Simulation:
     *,
     listener: Listener | None = None,
     tool_workers: int = 8,
+    tool_timeout: float | None = None,
   ) -> None:
     self.session_service = session_service
+    self.tool_timeout = tool_timeout
+    """Seconds a tool call may run before it is cancelled as an error; None: no limit."""
     self._listener = listener
     self._tool_workers = tool_workers
     self._machine = PhaseMachine()
@@ -241,7 +244,7 @@ class Simulation:
     self._step = self.history.last_step
     self.initial_state = recovered_initial_state(session)
     self.started_at = min((e.timestamp for e in session.events), default=time.time())
-    status = session_status(self._events)
+    status = session_status(self._events, failures=False)
     self._exported_at = len(self._events) if status == "exported" else 0
     self._runner = self._runner_for(agent)
     last = last_conversation_event(self._events)
@@ -484,6 +487,20 @@ class Simulation:
     self._exported_at = len(self._events)
     self.exports.append(result)
     return result
+
+  async def mark_failed(self, reason: str) -> None:
+    """Notes on the stored session that a headless run failed (`reason`).
+
+    The session stays stored as it is; its status reads "failed" until a
+    later turn continues it, and `replay --all` leaves it out.
+    """
+    from adk_simulator.engine.record.notes import FailureRecord
+
+    if self.session_id is None:
+      return
+    session = await self.stored_session()
+    marker = metadata_event(Notes(failure=FailureRecord(reason=reason, at=time.time())))
+    self._events.append(await self.session_service.append_event(session, marker))
 
   # --- Internals ------------------------------------------------------------------
 

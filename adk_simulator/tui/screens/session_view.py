@@ -146,6 +146,8 @@ class SessionViewScreen(Screen[None]):
       )
     if summary.status == "in_progress":
       hint = "It stopped before the agent answered: r resumes it where it stopped, its tools live."
+    elif summary.status == "failed":
+      hint = "A scripted run failed here: r resumes it where it stopped, its tools live."
     elif summary.status == "waiting":
       hint = (
         "It waits for the user's side (a confirmation or a long-running result):"

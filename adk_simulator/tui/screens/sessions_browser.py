@@ -53,6 +53,7 @@ SHORT_ID = 8
 _STATUS = {
   "in_progress": ("in progress", "$warning"),
   "waiting": ("waiting for the user", "$warning"),
+  "failed": ("failed", "$error"),
   "completed": ("completed", "$success"),
   "exported": ("exported", "$accent"),
 }
