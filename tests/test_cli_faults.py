@@ -136,3 +136,28 @@ def test_stderr_holds_only_the_commands_own_lines_unless_verbose(project: Path):
   _, err = loud.communicate(timeout=DEADLINE_S)
   assert loud.returncode == 1
   assert "Skipping missing token usage metadata" in err
+
+
+def test_replay_takes_the_tool_timeout_and_stops_on_a_signal(project: Path):
+  marker = project / "started"
+  path = script(
+    project,
+    {"call": "hangs_after_marking", "args": {"marker": str(marker)}},
+    {"respond": "It hung."},
+  )
+  code, out, err = run(project, "play", str(path), "--tool-timeout", "0.5", "--no-export")
+  assert code == 0, err
+  code, out, err = run(project, "replay", "--all", "--check", "--tool-timeout", "0.5")
+  assert code == 0, out + err
+  assert "1 identical" in out
+  marker.unlink()
+  replayer = process(project, "replay", "--all")
+  deadline = time.monotonic() + DEADLINE_S
+  while not marker.exists():  # the replayed call hangs now: no timeout
+    assert replayer.poll() is None, replayer.communicate()
+    assert time.monotonic() < deadline, "the replayed call never started"
+    time.sleep(0.05)
+  replayer.send_signal(signal.SIGINT)
+  _, err = replayer.communicate(timeout=DEADLINE_S)
+  assert replayer.returncode == 130, err
+  assert "adk-sim: stopped by SIGINT: the replays in progress were dropped" in err

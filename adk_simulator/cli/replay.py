@@ -12,10 +12,12 @@ import click
 
 from adk_simulator.cli.common import EXIT_BAD_INPUT
 from adk_simulator.cli.common import EXIT_FAILED
+from adk_simulator.cli.common import Interruption
 from adk_simulator.cli.common import config_option
 from adk_simulator.cli.common import fail
 from adk_simulator.cli.common import open_store
 from adk_simulator.cli.common import session_uri_option
+from adk_simulator.cli.common import tool_timeout_option
 
 if TYPE_CHECKING:
   from adk_simulator.engine.replay.replayer import ReplayReport
@@ -72,6 +74,7 @@ def _print_report(report: ReplayReport, *, steps: bool) -> None:
   type=click.IntRange(1, 64),
   help="With --all: how many sessions replay at once.",
 )
+@tool_timeout_option
 @config_option
 @session_uri_option
 def replay(
@@ -82,6 +85,7 @@ def replay(
   export: bool,
   concurrency: int,
   ignore: tuple[str, ...],
+  tool_timeout: float | None,
   config_path: Path | None,
   session_service_uri: str | None,
 ) -> None:
@@ -93,6 +97,8 @@ def replay(
   if replay_all == (target is not None):
     fail("give a SESSION_ID or FILE to replay, or --all", EXIT_BAD_INPUT)
   workspace, store = open_store(config_path, session_service_uri)
+  if tool_timeout:
+    workspace.config.tool_timeout = tool_timeout
   code = asyncio.run(
     _replay_then_close(workspace, store, target, agent_name, check, export, concurrency, ignore)
   )
@@ -100,9 +106,24 @@ def replay(
 
 
 async def _replay_then_close(workspace: Workspace, *args: Any) -> int:
-  """Replays, then closes the agents' toolsets (MCP servers) on the same loop."""
+  """Replays, then closes the agents' toolsets (MCP servers) on the same loop.
+
+  SIGINT or SIGTERM stops the replays in progress (they run in throwaway
+  sessions; the recorded ones are never touched) and exits 130 or 143.
+  """
+  interruption = Interruption()
   try:
-    return await _replay(workspace, *args)
+    with interruption.watching():
+      return await _replay(workspace, *args)
+  except asyncio.CancelledError:
+    if interruption.signal is None:
+      raise
+    click.echo(
+      f"adk-sim: stopped by {interruption.name}: the replays in progress were dropped;"
+      " the recorded sessions are untouched",
+      err=True,
+    )
+    return interruption.exit_code
   finally:
     await workspace.close()
 
