@@ -69,7 +69,6 @@ def open_store(
   """The workspace and its session store, with every agent that loads."""
   from adk_simulator.engine.agents.loader import AgentLoadFailure
   from adk_simulator.engine.store.services import StorageError
-  from adk_simulator.engine.store.sessions import SessionStore
   from adk_simulator.engine.workspace import Workspace
 
   workspace = Workspace(load_workspace_config(config_path, None, session_service_uri))
@@ -81,10 +80,10 @@ def open_store(
     else:
       agents.append(loaded)
   try:
-    service = workspace.session_service
+    store = workspace.session_store(agents)
   except StorageError as error:
     fail(str(error), EXIT_BAD_INPUT)
-  return workspace, SessionStore(service, agents)
+  return workspace, store
 
 
 def when(timestamp: float) -> str:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
   from adk_simulator.engine.config.model import SimulatorConfig
   from adk_simulator.engine.runtime.simulation import Listener
   from adk_simulator.engine.runtime.simulation import Simulation
+  from adk_simulator.engine.store.sessions import SessionStore
+  from adk_simulator.engine.store.summaries import SummaryIndex
 
 
 class Workspace:
@@ -32,6 +34,7 @@ class Workspace:
     self.config = config
     self.registry = AgentRegistry(list(config.agents))
     self._session_service: BaseSessionService | None = None
+    self._summary_index: SummaryIndex | None = None
 
   @property
   def base_dir(self) -> Path:
@@ -77,6 +80,37 @@ class Workspace:
         self.config.session_service_uri, base_dir=self.base_dir
       )
     return self._session_service
+
+  @property
+  def summary_index(self) -> SummaryIndex:
+    """Where listings keep each session's summary (see `store.summaries`).
+
+    In memory for an in-memory store; otherwise a file in the config's
+    `.adk-simulator/summaries/` folder, named after the store.
+    """
+    if self._summary_index is None:
+      from google.adk.sessions.in_memory_session_service import InMemorySessionService
+
+      from adk_simulator.engine.config.model import STATE_FOLDER
+      from adk_simulator.engine.store.services import sqlite_path
+      from adk_simulator.engine.store.summaries import FileSummaryIndex
+      from adk_simulator.engine.store.summaries import SummaryIndex
+      from adk_simulator.engine.store.summaries import index_path
+
+      uri = self.config.session_service_uri
+      if isinstance(self.session_service, InMemorySessionService):
+        self._summary_index = SummaryIndex()
+      else:
+        folder = self.base_dir / STATE_FOLDER / "summaries"
+        path = index_path(uri, folder, sqlite_path(uri, self.base_dir))
+        self._summary_index = FileSummaryIndex(path)
+    return self._summary_index
+
+  def session_store(self, agents: list[LoadedAgent]) -> SessionStore:
+    """The stored sessions of `agents`, listed through this workspace's summary index."""
+    from adk_simulator.engine.store.sessions import SessionStore
+
+    return SessionStore(self.session_service, agents, index=self.summary_index)
 
   def scratch_simulation(self, *, listener: Listener | None = None) -> Simulation:
     """A simulation on a throwaway in-memory store: replays, checks, warm-ups."""

@@ -6,6 +6,7 @@ The interchange file is ADK's own saved-session JSON, the file `adk run
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 import uuid
@@ -22,6 +23,8 @@ from adk_simulator.engine.record.summary import SessionSummary
 from adk_simulator.engine.record.summary import recovered_initial_state
 from adk_simulator.engine.record.summary import session_start
 from adk_simulator.engine.record.summary import summarize
+from adk_simulator.engine.store.summaries import IndexedSummary
+from adk_simulator.engine.store.summaries import SummaryIndex
 
 if TYPE_CHECKING:
   from google.adk.sessions.base_session_service import BaseSessionService
@@ -48,17 +51,41 @@ class StoredSession:
 
 
 class SessionStore:
-  """The stored sessions of the given agents."""
+  """The stored sessions of the given agents.
 
-  def __init__(self, session_service: BaseSessionService, agents: Sequence[LoadedAgent]) -> None:
+  Args:
+    session_service: The ADK session service the sessions are stored in.
+    agents: The configured agents whose sessions are listed.
+    index: Where the listing keeps each session's summary (`Workspace.summary_index`
+      for the workspace's store); by default an index in memory, for this store's life.
+  """
+
+  def __init__(
+    self,
+    session_service: BaseSessionService,
+    agents: Sequence[LoadedAgent],
+    *,
+    index: SummaryIndex | None = None,
+  ) -> None:
     self.session_service = session_service
     self.agents = list(agents)
+    self.index = index if index is not None else SummaryIndex()
+
+  def _owner(self, app_name: str, start_agent: str | None) -> LoadedAgent | None:
+    """The configured agent of a session: by app, then by the agent its start note names."""
+    same_app = [a for a in self.agents if a.app_name == app_name]
+    named = [a for a in same_app if start_agent is not None and a.config.name == start_agent]
+    return (named or same_app or [None])[0]
 
   def _agent_for(self, session: Session) -> LoadedAgent | None:
     start = session_start(session.events)
-    same_app = [a for a in self.agents if a.app_name == session.app_name]
-    named = [a for a in same_app if start is not None and a.config.name == start.agent]
-    return (named or same_app or [None])[0]
+    return self._owner(session.app_name, start.agent if start else None)
+
+  def _wanted(self, owner: LoadedAgent, agent: str | None) -> bool:
+    return agent is None or agent.casefold() in (
+      owner.config.name.casefold(),
+      owner.config.snake_name,
+    )
 
   async def _briefs(self) -> list[Session]:
     """Every stored session of the configured apps, without its events."""
@@ -78,19 +105,38 @@ class SessionStore:
     for brief in await self._briefs():
       session = await self._full(brief)
       owner = self._agent_for(session) if session is not None else None
-      if session is None or owner is None:
-        continue
-      if agent is not None and agent.casefold() not in (
-        owner.config.name.casefold(),
-        owner.config.snake_name,
-      ):
+      if session is None or owner is None or not self._wanted(owner, agent):
         continue
       found.append(StoredSession(owner, session, summarize(session, agent=owner.config.name)))
     return sorted(found, key=lambda s: s.summary.started, reverse=True)
 
   async def list(self, *, agent: str | None = None) -> list[SessionSummary]:
-    """The summaries of `stored`, newest first."""
-    return [s.summary for s in await self.stored(agent=agent)]
+    """The summaries of `stored`, newest first, read from the index where it is current.
+
+    Only sessions the index does not know, or that changed since it summarised
+    them, are read in full; sessions gone from the store leave the index.
+    """
+    rows: list[SessionSummary] = []
+    for app_name in dict.fromkeys(a.app_name for a in self.agents):
+      listed = (await self.session_service.list_sessions(app_name=app_name)).sessions
+      known = await asyncio.to_thread(self.index.read, app_name)
+      fresh: list[IndexedSummary] = []
+      seen: set[tuple[str, str, str]] = set()
+      for brief in listed:
+        key = (app_name, brief.user_id, brief.id)
+        seen.add(key)
+        entry = known.get(key)
+        if entry is None or entry.update_time != brief.last_update_time:
+          session = await self._full(brief)
+          if session is None:  # deleted since it was listed
+            continue
+          entry = IndexedSummary.of(session)
+          fresh.append(entry)
+        owner = self._owner(app_name, entry.start_agent)
+        if owner is not None and self._wanted(owner, agent):
+          rows.append(entry.summary.model_copy(update={"agent": owner.config.name}))
+      await asyncio.to_thread(self.index.update, fresh, known.keys() - seen)
+    return sorted(rows, key=lambda s: s.started, reverse=True)
 
   async def find(self, session_id: str) -> StoredSession:
     """The session with this id, or the only one whose id starts with it."""
@@ -117,10 +163,12 @@ class SessionStore:
 
   async def delete(self, session_id: str) -> SessionSummary:
     stored = await self.find(session_id)
+    session = stored.session
     await self.session_service.delete_session(
-      app_name=stored.session.app_name,
-      user_id=stored.session.user_id,
-      session_id=stored.session.id,
+      app_name=session.app_name, user_id=session.user_id, session_id=session.id
+    )
+    await asyncio.to_thread(
+      self.index.update, [], [(session.app_name, session.user_id, session.id)]
     )
     return stored.summary
 
@@ -191,6 +239,7 @@ class SessionStore:
       app_name=owner.app_name, user_id=loaded.user_id, session_id=session_id
     )
     assert stored is not None
+    await asyncio.to_thread(self.index.update, [IndexedSummary.of(stored)])
     return StoredSession(owner, stored, summarize(stored, agent=owner.config.name))
 
   def _pick_agent(self, session: Session, wanted: str | None, path: Path) -> LoadedAgent:

@@ -100,9 +100,7 @@ class SessionViewScreen(Screen[None]):
   @property
   def store(self) -> SessionStore:
     if self._store is None:
-      from adk_simulator.engine.store.sessions import SessionStore
-
-      self._store = SessionStore(self.simulator.workspace.session_service, [self.stored.agent])
+      self._store = self.simulator.workspace.session_store([self.stored.agent])
     return self._store
 
   @property

@@ -13,6 +13,7 @@ that factory for the simulator app.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable
 from collections.abc import Callable
 from datetime import datetime
@@ -49,6 +50,15 @@ StoreFactory = Callable[[], Awaitable["SessionStore"]]
 
 SHORT_ID = 8
 """Characters of a session id shown; `adk-sim sessions` accepts such a prefix."""
+
+FIRST_ROWS = 100
+"""Rows the table gets as soon as the list arrives: more than a screenful."""
+
+ROWS_PER_CHUNK = 200
+"""Rows added a chunk at a time until the table holds every session that matches."""
+
+CHUNK_DELAY_S = 1 / 60
+"""Between chunks: a frame, for the table to measure and paint the last one."""
 
 _STATUS = {
   "in_progress": ("in progress", "$warning"),
@@ -96,13 +106,10 @@ def workspace_store(app: App[Any]) -> StoreFactory:
   """
 
   async def open_store() -> SessionStore:
-    from adk_simulator.engine.store.sessions import SessionStore
-
     workspace = services(app).workspace
     agents = await asyncio.to_thread(workspace.load_all)
     # Opening the store imports ADK's session service and may touch disk.
-    service = await asyncio.to_thread(lambda: workspace.session_service)
-    return SessionStore(service, agents)
+    return await asyncio.to_thread(workspace.session_store, agents)
 
   return open_store
 
@@ -181,6 +188,8 @@ class SessionsBrowserScreen(Screen[None]):
     self._store: SessionStore | None = None
     self._rows: list[SessionSummary] | None = None
     self._stale = True
+    self._filling = 0
+    """Counts the table's fillings; chunks of an older one stop."""
 
   @property
   def rows(self) -> list[SessionSummary]:
@@ -255,22 +264,8 @@ class SessionsBrowserScreen(Screen[None]):
     text = self.query_one(SessionFilter).value
     rows = [row for row in self.rows if matches(row, text)]
     table.clear()
-    colours = self.app.get_css_variables()
-    for row in rows:
-      status, colour = _STATUS[row.status]
-      table.add_row(
-        Text(row.agent),
-        Text(local_time(row.started)),
-        Text(status, style=colours.get(colour.removeprefix("$"), "")),
-        Text(str(row.turns), justify="right"),
-        Text(str(row.tool_calls), justify="right"),
-        Text(row.id[:SHORT_ID]),
-        Text(one_line(row.first_query or "", limit=48)),
-        key=row.id,
-      )
-    ids = [row.id for row in rows]
-    if keep in ids:
-      table.move_cursor(row=ids.index(keep), animate=False)
+    self._filling += 1
+    self._add_rows(rows, 0, FIRST_ROWS, keep, self._filling)
     total = len(self.rows)
     if len(rows) == total:
       shown = f"{count(total, 'session')}, newest first"
@@ -293,6 +288,42 @@ class SessionsBrowserScreen(Screen[None]):
     if self.focused is table and not rows:
       self.query_one(SessionFilter).focus()
     self.refresh_bindings()
+
+  def _add_rows(
+    self, rows: list[SessionSummary], start: int, size: int, keep: str | None, filling: int
+  ) -> None:
+    """Adds `rows[start:start + size]` to the table, and the rest after the next frame.
+
+    Thousands of rows take the table a second or more to build; in chunks the
+    first screenful shows at once and keys work between chunks. A new listing
+    or filter (`filling` changed) stops the chunks of the old one.
+    """
+    if filling != self._filling:
+      return
+    table = self.table
+    colours = self.app.get_css_variables()
+    for index, row in enumerate(rows[start : start + size], start):
+      status, colour = _STATUS[row.status]
+      table.add_row(
+        Text(row.agent),
+        Text(local_time(row.started)),
+        Text(status, style=colours.get(colour.removeprefix("$"), "")),
+        Text(str(row.turns), justify="right"),
+        Text(str(row.tool_calls), justify="right"),
+        Text(row.id[:SHORT_ID]),
+        Text(one_line(row.first_query or "", limit=48)),
+        key=row.id,
+      )
+      # Back on the session highlighted before, unless the person moved since.
+      if row.id == keep and table.cursor_row == 0:
+        table.move_cursor(row=index, animate=False)
+    if start + size < len(rows):
+      # A timer, not the next callback: the table measures the rows it was
+      # given when idle, and the screen paints them, before the next chunk.
+      self.set_timer(
+        CHUNK_DELAY_S,
+        functools.partial(self._add_rows, rows, start + size, ROWS_PER_CHUNK, keep, filling),
+      )
 
   @on(Input.Changed, "#sessions-filter")
   def _filter_changed(self) -> None:
