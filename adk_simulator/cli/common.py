@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,6 +82,21 @@ def open_store(
   except StorageError as error:
     fail(str(error), EXIT_BAD_INPUT)
   return workspace, SessionStore(service, agents)
+
+
+@contextmanager
+def command_loop(workspace: Workspace) -> Iterator[asyncio.Runner]:
+  """The one event loop of a command; the workspace closes on it when the command ends.
+
+  Every await of the command goes through `runner.run(...)`: a SQLAlchemy
+  store pools connections that belong to the loop that opened them, so a
+  second loop (a second `asyncio.run`) could not use them.
+  """
+  with asyncio.Runner() as runner:
+    try:
+      yield runner
+    finally:
+      runner.run(workspace.close())
 
 
 def when(timestamp: float) -> str:

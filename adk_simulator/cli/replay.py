@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +11,7 @@ import click
 
 from adk_simulator.cli.common import EXIT_BAD_INPUT
 from adk_simulator.cli.common import EXIT_FAILED
+from adk_simulator.cli.common import command_loop
 from adk_simulator.cli.common import config_option
 from adk_simulator.cli.common import fail
 from adk_simulator.cli.common import open_store
@@ -93,18 +93,12 @@ def replay(
   if replay_all == (target is not None):
     fail("give a SESSION_ID or FILE to replay, or --all", EXIT_BAD_INPUT)
   workspace, store = open_store(config_path, session_service_uri)
-  code = asyncio.run(
-    _replay_then_close(workspace, store, target, agent_name, check, export, concurrency, ignore)
-  )
+  # The replays, the agents' toolsets (MCP servers) and the store share one loop.
+  with command_loop(workspace) as loop:
+    code = loop.run(
+      _replay(workspace, store, target, agent_name, check, export, concurrency, ignore)
+    )
   sys.exit(code)
-
-
-async def _replay_then_close(workspace: Workspace, *args: Any) -> int:
-  """Replays, then closes the agents' toolsets (MCP servers) on the same loop."""
-  try:
-    return await _replay(workspace, *args)
-  finally:
-    await workspace.close()
 
 
 async def _replay(
