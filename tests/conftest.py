@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import shutil
+import threading
+import uuid
 from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +147,58 @@ def failing_mcp_agents(tmp_path: Path) -> dict[str, Path]:
     )
     folders[name] = folder
   return folders
+
+
+POSTGRES_URL_VARIABLE = "ADK_SIM_TEST_POSTGRES_URL"
+
+
+def _run_on_server(server_url: str, statement: str) -> None:
+  """Runs one statement on the server, on a loop of its own thread (not the test's)."""
+  import asyncpg
+
+  async def run() -> None:
+    connection = await asyncpg.connect(server_url)
+    try:
+      await connection.execute(statement)
+    finally:
+      await connection.close()
+
+  failure: list[BaseException] = []
+
+  def on_thread() -> None:
+    try:
+      asyncio.run(run())
+    except BaseException as error:  # re-raised on the test's thread
+      failure.append(error)
+
+  thread = threading.Thread(target=on_thread)
+  thread.start()
+  thread.join()
+  if failure:
+    raise failure[0]
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+  """The URL of a fresh PostgreSQL database for this test alone, dropped after it.
+
+  The server is the one ADK_SIM_TEST_POSTGRES_URL names (a SQLAlchemy URL,
+  `postgresql+asyncpg://postgres@127.0.0.1:PORT/postgres`); `.ci/run` starts a
+  throwaway one and sets it. Without it the test is skipped.
+  """
+  server = os.environ.get(POSTGRES_URL_VARIABLE)
+  if not server:
+    pytest.skip(
+      f"no PostgreSQL server to test against: set {POSTGRES_URL_VARIABLE}"
+      " (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres); .ci/run starts one"
+    )
+  from sqlalchemy.engine import make_url
+
+  url = make_url(server)
+  admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+  name = f"adk_sim_test_{uuid.uuid4().hex}"
+  _run_on_server(admin, f'CREATE DATABASE "{name}"')
+  try:
+    yield url.set(database=name).render_as_string(hide_password=False)
+  finally:
+    _run_on_server(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -224,6 +224,16 @@ def test_a_session_store_that_cannot_open_is_a_clear_error(project: Path):
   assert "session_service_uri 'nodb' has no scheme" in err
 
 
+def test_a_database_url_whose_driver_is_missing_says_how_to_install_it(project: Path):
+  url = "mysql+aiomysql://user@127.0.0.1/sessions"  # a driver this project never installs
+  code, _, err = run(
+    project, "play", str(SCRIPTS / "math_two_turns.json"), "--session-service-uri", url
+  )
+  assert code == 2
+  assert "No module named 'aiomysql'" in err
+  assert "uv sync --extra postgres" in err
+
+
 def test_play_prints_an_agent_tool_inner_run_and_replays_it(tmp_path: Path):
   fixture = (REPO_ROOT / "tests" / "fixtures" / "agents" / "concierge_agent").as_posix()
   (tmp_path / "adk-simulator.toml").write_text(

@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,6 +85,21 @@ def open_store(
   except StorageError as error:
     fail(str(error), EXIT_BAD_INPUT)
   return workspace, store
+
+
+@contextmanager
+def command_loop(workspace: Workspace) -> Iterator[asyncio.Runner]:
+  """The one event loop of a command; the workspace closes on it when the command ends.
+
+  Every await of the command goes through `runner.run(...)`: a SQLAlchemy
+  store pools connections that belong to the loop that opened them, so a
+  second loop (a second `asyncio.run`) could not use them.
+  """
+  with asyncio.Runner() as runner:
+    try:
+      yield runner
+    finally:
+      runner.run(workspace.close())
 
 
 def when(timestamp: float) -> str:

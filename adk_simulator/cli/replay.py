@@ -13,6 +13,7 @@ import click
 from adk_simulator.cli.common import EXIT_BAD_INPUT
 from adk_simulator.cli.common import EXIT_FAILED
 from adk_simulator.cli.common import Interruption
+from adk_simulator.cli.common import command_loop
 from adk_simulator.cli.common import config_option
 from adk_simulator.cli.common import fail
 from adk_simulator.cli.common import open_store
@@ -99,17 +100,18 @@ def replay(
   workspace, store = open_store(config_path, session_service_uri)
   if tool_timeout:
     workspace.config.tool_timeout = tool_timeout
-  code = asyncio.run(
-    _replay_then_close(workspace, store, target, agent_name, check, export, concurrency, ignore)
-  )
+  # The replays, the agents' toolsets (MCP servers) and the store share one loop.
+  with command_loop(workspace) as loop:
+    code = loop.run(
+      _interruptible(workspace, store, target, agent_name, check, export, concurrency, ignore)
+    )
   sys.exit(code)
 
 
-async def _replay_then_close(workspace: Workspace, *args: Any) -> int:
-  """Replays, then closes the agents' toolsets (MCP servers) on the same loop.
+async def _interruptible(workspace: Workspace, *args: Any) -> int:
+  """Replays; SIGINT or SIGTERM stops the replays in progress and exits 130 or 143.
 
-  SIGINT or SIGTERM stops the replays in progress (they run in throwaway
-  sessions; the recorded ones are never touched) and exits 130 or 143.
+  Replays run in throwaway sessions: the recorded ones are never touched.
   """
   interruption = Interruption()
   try:
@@ -124,8 +126,6 @@ async def _replay_then_close(workspace: Workspace, *args: Any) -> int:
       err=True,
     )
     return interruption.exit_code
-  finally:
-    await workspace.close()
 
 
 async def _replay(

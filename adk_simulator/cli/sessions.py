@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from adk_simulator.cli.common import EXIT_BAD_INPUT
 from adk_simulator.cli.common import EXIT_FAILED
+from adk_simulator.cli.common import command_loop
 from adk_simulator.cli.common import config_option
 from adk_simulator.cli.common import fail
 from adk_simulator.cli.common import open_store
 from adk_simulator.cli.common import session_uri_option
 from adk_simulator.cli.common import when
-
-if TYPE_CHECKING:
-  pass
 
 
 @click.group("sessions")
@@ -35,8 +31,9 @@ def list_sessions(
   agent_name: str | None, as_json: bool, config_path: Path | None, session_service_uri: str | None
 ) -> None:
   """List saved sessions, newest first."""
-  _, store = open_store(config_path, session_service_uri)
-  rows = asyncio.run(store.list(agent=agent_name))
+  workspace, store = open_store(config_path, session_service_uri)
+  with command_loop(workspace) as loop:
+    rows = loop.run(store.list(agent=agent_name))
   if as_json:
     click.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
     return
@@ -72,11 +69,12 @@ def export_session(
   from adk_simulator.engine.store.sessions import SessionFileError
   from adk_simulator.engine.store.sessions import SessionNotFoundError
 
-  _, store = open_store(config_path, session_service_uri)
-  try:
-    path = asyncio.run(store.write_json(session_id, output))
-  except (SessionNotFoundError, SessionFileError) as error:
-    fail(str(error), EXIT_FAILED)
+  workspace, store = open_store(config_path, session_service_uri)
+  with command_loop(workspace) as loop:
+    try:
+      path = loop.run(store.write_json(session_id, output))
+    except (SessionNotFoundError, SessionFileError) as error:
+      fail(str(error), EXIT_FAILED)
   click.echo(f"wrote {path}")
 
 
@@ -93,11 +91,12 @@ def import_session(
   """Bring an ADK saved-session JSON file (adk run --save_session, adk web) into the store."""
   from adk_simulator.engine.store.sessions import SessionFileError
 
-  _, store = open_store(config_path, session_service_uri)
-  try:
-    stored = asyncio.run(store.import_json(file, agent=agent_name))
-  except SessionFileError as error:
-    fail(str(error), EXIT_BAD_INPUT)
+  workspace, store = open_store(config_path, session_service_uri)
+  with command_loop(workspace) as loop:
+    try:
+      stored = loop.run(store.import_json(file, agent=agent_name))
+    except SessionFileError as error:
+      fail(str(error), EXIT_BAD_INPUT)
   summary = stored.summary
   click.echo(
     f"imported {file} as session {summary.id} ({summary.agent}, {summary.status},"
@@ -116,18 +115,20 @@ def delete_session(
   """Delete a saved session (asks first)."""
   from adk_simulator.engine.store.sessions import SessionNotFoundError
 
-  _, store = open_store(config_path, session_service_uri)
-  try:
-    stored = asyncio.run(store.find(session_id))
-  except SessionNotFoundError as error:
-    fail(str(error), EXIT_FAILED)
-  summary = stored.summary
-  if not yes and not click.confirm(
-    f"delete session {summary.id} ({summary.agent}, {summary.first_query!r})?", default=False
-  ):
-    click.echo("kept")
-    return
-  asyncio.run(store.delete(summary.id))
+  workspace, store = open_store(config_path, session_service_uri)
+  # Find, ask, then delete on the same loop: the store's connections belong to it.
+  with command_loop(workspace) as loop:
+    try:
+      stored = loop.run(store.find(session_id))
+    except SessionNotFoundError as error:
+      fail(str(error), EXIT_FAILED)
+    summary = stored.summary
+    if not yes and not click.confirm(
+      f"delete session {summary.id} ({summary.agent}, {summary.first_query!r})?", default=False
+    ):
+      click.echo("kept")
+      return
+    loop.run(store.delete(summary.id))
   click.echo(f"deleted {summary.id}")
 
 

@@ -5,10 +5,16 @@ agents (drivers read agents from it, not from their widgets) and makes one
 `Simulation` per session. Importing it is cheap (no ADK): agents are imported
 by `load_agent`, which blocks, so a UI calls it from a thread worker, and the
 session service opens on first use.
+
+The session service is used on one event loop: a SQLAlchemy store pools
+connections that belong to the loop that opened them. A driver runs each
+command (or the app) on one loop and calls `close` on it at the end.
 """
 
 from __future__ import annotations
 
+import inspect
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +41,9 @@ class Workspace:
     self.registry = AgentRegistry(list(config.agents))
     self._session_service: BaseSessionService | None = None
     self._summary_index: SummaryIndex | None = None
+    # Opening the store is blocking, so the app opens it from threads; one store
+    # per workspace, however many ask at once.
+    self._session_service_lock = threading.Lock()
 
   @property
   def base_dir(self) -> Path:
@@ -53,17 +62,28 @@ class Workspace:
     return self.registry.load_all()
 
   async def close(self) -> None:
-    """Closes what the loaded agents hold open: their toolsets' sessions and servers.
+    """Closes what the workspace holds open: toolsets' sessions and servers, the store.
 
     Call it on the loop the sessions played on, when the app or command ends.
+    The store's pooled connections (a SQLAlchemy store's) belong to that loop.
+    A later use of `session_service` opens the store again.
     """
     from adk_simulator.engine.agents.loader import LoadedAgent
     from adk_simulator.engine.agents.toolsets import close_toolsets
 
     outcomes = [self.registry.outcome(agent.name) for agent in self.config.agents]
     loaded = [outcome.root_agent for outcome in outcomes if isinstance(outcome, LoadedAgent)]
-    if loaded:
-      await close_toolsets(loaded)
+    try:
+      if loaded:
+        await close_toolsets(loaded)
+    finally:
+      with self._session_service_lock:
+        service, self._session_service = self._session_service, None
+      # ADK's SQL stores have an async `close`; the in-memory one has none.
+      close = getattr(service, "close", None)
+      closing = close() if close is not None else None
+      if inspect.isawaitable(closing):
+        await closing
 
   def warm_up(self) -> float:
     """Pays ADK's lazy imports now (blocking: from a thread worker); see `warmup`."""
@@ -73,13 +93,15 @@ class Workspace:
 
   @property
   def session_service(self) -> BaseSessionService:
-    if self._session_service is None:
-      from adk_simulator.engine.store.services import open_session_service
+    """The store, opened on first use (blocking; it connects on first await)."""
+    with self._session_service_lock:
+      if self._session_service is None:
+        from adk_simulator.engine.store.services import open_session_service
 
-      self._session_service = open_session_service(
-        self.config.session_service_uri, base_dir=self.base_dir
-      )
-    return self._session_service
+        self._session_service = open_session_service(
+          self.config.session_service_uri, base_dir=self.base_dir
+        )
+      return self._session_service
 
   @property
   def summary_index(self) -> SummaryIndex:

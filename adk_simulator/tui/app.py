@@ -82,7 +82,9 @@ class SimulatorApp(App[None]):
     old, self.simulation = self.simulation, None
     if old is not None:
       await old.abandon()
-    # Opening the store imports ADK's session service and may touch disk.
+    # Opening the store imports ADK's session service and may touch disk. Only
+    # that happens on the thread: the store connects on its first await, on
+    # this loop, and `on_unmount` closes it here too.
     await asyncio.to_thread(lambda: self.workspace.session_service)
     simulation: Simulation | None = None
 

@@ -8,6 +8,7 @@ The URIs are those of `adk web --session_service_uri`: `memory://`,
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
@@ -18,6 +19,27 @@ if TYPE_CHECKING:
 
 class StorageError(ValueError):
   """A session service URI that cannot be opened."""
+
+
+# RFC 3986 admits no `_` in a scheme, so `urlparse` finds none in SQLAlchemy's
+# `postgresql+psycopg_async://`; SQLAlchemy does.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-_]*)://")
+
+_DRIVER_HINT = (
+  "SQLAlchemy stores need SQLAlchemy and the URL's driver; the `postgres` extra"
+  " installs them for postgresql+asyncpg:// URLs (`uv sync --extra postgres`, or"
+  " `pip install 'adk-simulator[postgres]'`)"
+)
+
+
+def _missing_module(error: BaseException) -> ImportError | None:
+  """The ImportError behind `error`, however ADK wrapped it."""
+  seen: BaseException | None = error
+  while seen is not None:
+    if isinstance(seen, ImportError):
+      return seen
+    seen = seen.__cause__ or seen.__context__
+  return None
 
 
 def sqlite_path(uri: str, base_dir: Path) -> Path | None:
@@ -42,7 +64,8 @@ def open_session_service(uri: str, *, base_dir: Path) -> BaseSessionService:
     raise StorageError(
       "session_service_uri is empty: use memory://, sqlite:///FILE or a database URL"
     )
-  scheme = urlparse(uri).scheme
+  found = _SCHEME.match(uri)
+  scheme = found.group(1) if found else urlparse(uri).scheme
   if not scheme:
     raise StorageError(
       f"session_service_uri {uri!r} has no scheme: use memory://, sqlite:///FILE"
@@ -66,11 +89,11 @@ def open_session_service(uri: str, *, base_dir: Path) -> BaseSessionService:
 
   try:
     return adk.session_service_from_uri(uri, base_dir)
-  except ModuleNotFoundError as error:
-    raise StorageError(
-      f"cannot open session_service_uri {uri!r}: {error}. SQLAlchemy stores need"
-      " SQLAlchemy and the URL's driver: install the `postgres` extra"
-      " (`uv sync --extra postgres`, or `pip install 'adk-simulator[postgres]'`)"
-    ) from error
-  except Exception as error:  # an unknown driver or a malformed URL
+  except Exception as error:  # a missing or unknown driver, or a malformed URL
+    # ADK reports a missing driver as a ValueError raised from the ImportError.
+    missing = _missing_module(error)
+    if missing is not None:
+      raise StorageError(
+        f"cannot open session_service_uri {uri!r}: {missing}. {_DRIVER_HINT}"
+      ) from error
     raise StorageError(f"cannot open session_service_uri {uri!r}: {error}") from error
