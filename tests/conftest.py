@@ -120,6 +120,7 @@ root_agent = LlmAgent(
     McpToolset(
       connection_params=StdioConnectionParams(
         server_params=StdioServerParameters(command={command}, args={args}),
+        timeout=60,  # a busy machine starts Python slowly: let the exit, not the clock, decide
       ),
     ),
   ],

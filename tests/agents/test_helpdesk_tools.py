@@ -187,7 +187,7 @@ def test_run_diagnostics_fails_fast_on_bad_arguments(tools, models):
     tools.run_diagnostics(ticket_id=77)  # the default would sleep about 3 s
   with pytest.raises(ValueError, match="seconds"):
     tools.run_diagnostics(ticket_id=1, seconds=-1)
-  assert time.monotonic() - started < 1
+  assert time.monotonic() - started < 2.5  # neither call slept the 3 s default
 
 
 async def test_lookup_order_status_is_a_coroutine_reading_the_database(tools, models):
