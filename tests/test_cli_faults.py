@@ -161,3 +161,54 @@ def test_replay_takes_the_tool_timeout_and_stops_on_a_signal(project: Path):
   _, err = replayer.communicate(timeout=DEADLINE_S)
   assert replayer.returncode == 130, err
   assert "adk-sim: stopped by SIGINT: the replays in progress were dropped" in err
+
+
+@pytest.mark.parametrize("kind", ["folder", "not a database"])
+def test_a_store_that_cannot_be_used_exits_2_and_is_left_as_it_was(project: Path, kind: str):
+  store = project / "sessions.db"
+  if kind == "folder":
+    store.mkdir()
+    expected = "this is a folder, not a SQLite file"
+  else:
+    store.write_bytes(b"\x89random bytes that are no database" * 50)
+    expected = "not a SQLite database, so nothing was written to it"
+  before = store.read_bytes() if store.is_file() else None
+  path = script(project, {"respond": "Hi."})
+  for args in (["play", str(path)], ["sessions", "list"], ["replay", "--all"]):
+    code, _, err = run(project, *args)
+    assert code == 2, (args, err)
+    assert f"adk-sim: session store 'sqlite:///{store.as_posix()}' ({store}): {expected}" in err
+    assert "point session_service_uri (or --session-service-uri) at another file" in err
+    assert "Traceback" not in err
+  if before is not None:
+    assert store.read_bytes() == before
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes anywhere")
+def test_a_read_only_store_exits_2(project: Path):
+  folder = project / "locked"
+  folder.mkdir()
+  config = project / "adk-simulator.toml"
+  config.write_text(
+    config.read_text(encoding="utf-8").replace("sqlite:///sessions.db", "sqlite:///locked/s.db"),
+    encoding="utf-8",
+  )
+  folder.chmod(0o555)
+  try:
+    code, _, err = run(project, "play", str(script(project, {"respond": "Hi."})))
+  finally:
+    folder.chmod(0o755)
+  assert code == 2 and "is read-only" in err
+
+
+def test_a_store_that_breaks_mid_session_is_one_clear_line_and_exit_1(project: Path):
+  store = project / "sessions.db"
+  path = script(
+    project, {"call": "breaks_the_store", "args": {"path": str(store)}}, {"respond": "Oops."}
+  )
+  code, out, err = run(project, "play", str(path))
+  assert code == 1, err
+  assert f"adk-sim: the session store sqlite:///{store.as_posix()} failed: " in err
+  assert "nothing was exported" in err
+  assert "kept up to" not in err  # it cannot be read back, so it is not said
+  assert "Traceback" not in err

@@ -111,6 +111,7 @@ async def _play_loaded(
   from adk_simulator.engine.moves.script import ScriptError
   from adk_simulator.engine.moves.script import ScriptPlayer
   from adk_simulator.engine.store.services import StorageError
+  from adk_simulator.engine.store.services import is_store_error
 
   try:
     simulation = workspace.new_simulation()
@@ -118,17 +119,24 @@ async def _play_loaded(
     click.echo(f"adk-sim: {error}", err=True)
     return EXIT_BAD_INPUT
   await simulation.select_agent(loaded)
+  uri = workspace.config.session_service_uri
   try:
     await ScriptPlayer(simulation, script, echo=click.echo).play()
   except ScriptError as error:
+    failure = simulation.run_error
+    if failure is not None and failure.store:
+      return await _store_failed(simulation, uri, f"{failure.error_type}: {failure.message}")
     click.echo(f"adk-sim: {error}", err=True)
     await simulation.abandon()
-    await simulation.mark_failed(str(error))
-    kept = (
-      f"; the session is kept as {simulation.session_id}, marked failed"
-      if simulation.session_id
-      else ""
-    )
+    kept = ""
+    if simulation.session_id:
+      try:
+        await simulation.mark_failed(str(error))
+        kept = f"; the session is kept as {simulation.session_id}, marked failed"
+      except Exception as marking:  # the store broke meanwhile: the session stays as it was
+        if not is_store_error(marking):
+          raise
+        kept = f"; the session is kept as {simulation.session_id}"
     click.echo(f"adk-sim: nothing was exported{kept}", err=True)
     return EXIT_FAILED
   except asyncio.CancelledError:
@@ -143,6 +151,10 @@ async def _play_loaded(
     )
     click.echo(f"adk-sim: stopped by {interruption.name}: {kept}; nothing was exported", err=True)
     return interruption.exit_code
+  except Exception as error:
+    if not is_store_error(error):
+      raise
+    return await _store_failed(simulation, uri, f"{type(error).__name__}: {error}")
   if no_export:
     click.echo(f"session {simulation.session_id} (not exported: --no-export)")
     return 0
@@ -150,7 +162,11 @@ async def _play_loaded(
     result = await simulation.export(eval_set_path=eval_set)
   except EvalSetFileError as error:
     click.echo(f"adk-sim: {error}", err=True)
-    click.echo(f"adk-sim: the session is kept in the store as {simulation.session_id}", err=True)
+    if uri.startswith("memory://"):
+      kept = f"session {simulation.session_id} was in memory only (memory://) and ends here"
+    else:
+      kept = f"the session is kept in the store as {simulation.session_id}"
+    click.echo(f"adk-sim: {kept}", err=True)
     return EXIT_FAILED
   for warning in result.warnings:
     click.echo(f"warning: {warning}", err=True)
@@ -173,3 +189,22 @@ def validate(eval_set_path: Path) -> None:
   click.echo(
     f"{eval_set_path}: valid EvalSet {summary.eval_set_id!r} with {summary.case_count} cases"
   )
+
+
+async def _store_failed(simulation: Any, uri: str, reason: str) -> int:
+  """Says the session store failed mid-session, and what it holds, if that can be known."""
+  await simulation.abandon()
+  click.echo(f"adk-sim: the session store {uri} failed: {reason}", err=True)
+  kept = "it cannot be read back now, so what it holds of this session is unknown"
+  if simulation.session_id is not None:
+    try:
+      stored = await simulation.stored_session()
+    except Exception:  # the store is down: say no more than is known
+      pass
+    else:
+      from adk_simulator.engine.record.reader import read_events
+
+      step = read_events(stored.events).last_step
+      kept = f"session {simulation.session_id} is kept up to model call {step}"
+  click.echo(f"adk-sim: {kept}; nothing was exported", err=True)
+  return EXIT_FAILED

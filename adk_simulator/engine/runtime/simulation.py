@@ -559,8 +559,13 @@ class Simulation:
       raise
     except Exception as error:  # the run itself failed: report, keep the app up
       logger.exception("ADK run failed")
+      from adk_simulator.engine.store.services import is_store_error
+
       self.run_error = RunFailed(
-        error_type=type(error).__name__, message=str(error), traceback=format_traceback(error)
+        error_type=type(error).__name__,
+        message=str(error),
+        traceback=format_traceback(error),
+        store=is_store_error(error),
       )
       self._emit(self.run_error)
     finally:

@@ -189,6 +189,8 @@ class RunFailed(BaseModel):
   error_type: str
   message: str
   traceback: str
+  store: bool = False
+  """The session store failed (its database or disk), not the agent."""
 
 
 class RunPaused(BaseModel):

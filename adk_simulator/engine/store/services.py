@@ -8,6 +8,7 @@ The URIs are those of `adk web --session_service_uri`: `memory://`,
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,6 +59,60 @@ def sqlite_path(uri: str, base_dir: Path) -> Path | None:
   return (base_dir / raw.lstrip("/")).resolve()
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first bytes of every SQLite database file."""
+
+
+def _check_sqlite_file(uri: str, path: Path) -> None:
+  """Refuses a store file the simulator must not write to, before anything is written.
+
+  A folder, a file that is not a SQLite database (the simulator would add its
+  tables to whatever it is), and a file or folder it cannot write to.
+  """
+  where = f"session store {uri!r} ({path})"
+  move = "point session_service_uri (or --session-service-uri) at another file"
+  try:
+    path.parent.mkdir(parents=True, exist_ok=True)
+  except OSError as error:
+    raise StorageError(
+      f"{where}: cannot create its folder {path.parent}: {error.strerror or error}; {move}"
+    ) from None
+  if path.is_dir():
+    raise StorageError(f"{where}: this is a folder, not a SQLite file; {move}")
+  if path.exists():
+    try:
+      with path.open("rb") as file:
+        head = file.read(len(SQLITE_HEADER))
+    except OSError as error:
+      raise StorageError(f"{where}: cannot read it: {error.strerror or error}; {move}") from None
+    if head and head != SQLITE_HEADER:  # an empty file is a new database
+      raise StorageError(
+        f"{where}: not a SQLite database, so nothing was written to it; {move},"
+        " or move this file away"
+      )
+    if not os.access(path, os.W_OK):
+      raise StorageError(f"{where}: the file is read-only; make it writable, or {move}")
+  elif not os.access(path.parent, os.W_OK):
+    raise StorageError(
+      f"{where}: its folder {path.parent} is read-only; make it writable, or {move}"
+    )
+
+
+def is_store_error(error: BaseException) -> bool:
+  """Whether `error` (or what caused it) came from the session store's database or disk."""
+  import sqlite3
+
+  seen: BaseException | None = error
+  while seen is not None:
+    if isinstance(seen, sqlite3.Error | OSError | StorageError):
+      return True
+    module = type(seen).__module__
+    if module.startswith(("sqlalchemy", "asyncpg", "aiosqlite")):
+      return True
+    seen = seen.__cause__ or seen.__context__
+  return False
+
+
 def open_session_service(uri: str, *, base_dir: Path) -> BaseSessionService:
   """Returns the session service for `uri`, creating a SQLite file's folder."""
   if not uri or not uri.strip():
@@ -83,7 +138,7 @@ def open_session_service(uri: str, *, base_dir: Path) -> BaseSessionService:
       return InMemorySessionService()
     from google.adk.sessions.sqlite_session_service import SqliteSessionService
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _check_sqlite_file(uri, path)
     return SqliteSessionService(db_path=str(path))
   from adk_simulator.engine import adk
 
