@@ -11,6 +11,7 @@ session of their own, so they reach the record with the call they belong to.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import warnings
 from typing import TYPE_CHECKING
 from typing import Any
@@ -47,7 +48,7 @@ class HumanSeat(Protocol):
   """What the plugin needs from the engine."""
 
   def tool_started(
-    self, call_id: str, tool_name: str, args: dict[str, Any], agent: str
+    self, call_id: str, tool_name: str, args: dict[str, Any], agent: str, *, on_thread: bool
   ) -> None: ...
 
   def tool_finished(self, call_id: str, *, error: BaseException | None) -> CallNote:
@@ -85,7 +86,13 @@ class HumanModelPlugin(BasePlugin):
     self, *, tool: BaseTool, tool_args: dict[str, Any], tool_context: ToolContext
   ) -> dict | None:
     call_id = tool_context.function_call_id or ""
-    self.seat.tool_started(call_id, tool.name, dict(tool_args), tool_context.agent_name)
+    func = getattr(tool, "func", None)
+    on_thread = callable(func) and not (
+      inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func)
+    )
+    self.seat.tool_started(
+      call_id, tool.name, dict(tool_args), tool_context.agent_name, on_thread=on_thread
+    )
     return None
 
   async def after_tool_callback(

@@ -622,8 +622,11 @@ class Simulation:
     dumped = [e.model_dump(mode="json", exclude_none=True, by_alias=True) for e in events]
     return InnerRun(agent=agent, events=dumped)
 
-  def tool_started(self, call_id: str, tool_name: str, args: dict[str, Any], agent: str) -> None:
-    self._emit(ToolStarted(tool=self._tools.start(call_id, tool_name, args, agent)))
+  def tool_started(
+    self, call_id: str, tool_name: str, args: dict[str, Any], agent: str, *, on_thread: bool
+  ) -> None:
+    tool = self._tools.start(call_id, tool_name, args, agent, on_thread=on_thread)
+    self._emit(ToolStarted(tool=tool))
 
   def tool_finished(self, call_id: str, *, error: BaseException | None) -> CallNote:
     tool, note, ended_now = self._tools.finish(call_id, error)

@@ -32,9 +32,16 @@ class ToolRuns:
   def running(self) -> list[RunningTool]:
     return list(self._running.values())
 
-  def start(self, call_id: str, tool_name: str, args: dict[str, Any], agent: str) -> RunningTool:
+  def start(
+    self, call_id: str, tool_name: str, args: dict[str, Any], agent: str, *, on_thread: bool
+  ) -> RunningTool:
     tool = RunningTool(
-      call_id=call_id, tool_name=tool_name, args=args, agent_name=agent, started_at=time.monotonic()
+      call_id=call_id,
+      tool_name=tool_name,
+      args=args,
+      agent_name=agent,
+      started_at=time.monotonic(),
+      on_thread=on_thread,
     )
     self._running[call_id] = tool
     self._cancel[call_id] = asyncio.get_running_loop().create_future()

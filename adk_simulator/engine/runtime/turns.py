@@ -148,6 +148,8 @@ class RunningTool(BaseModel):
   agent_name: str
   started_at: float
   """`time.monotonic()` when it started."""
+  on_thread: bool = False
+  """A synchronous function, run on a thread: cancelled, its thread cannot be stopped."""
 
 
 # --- Engine events: what a driver hears while the engine works. -------------

@@ -227,11 +227,16 @@ class ActiveScreen(SessionScreen):
       self._open_final_form(message.request, message.turn, message.error)
 
   def action_cancel_tools(self) -> None:
+    threads = any(tool.on_thread for tool in self.simulation.running_tools)
     names = self.simulation.cancel_tools()
     if names:
+      later = (
+        " A synchronous tool's thread cannot be stopped: it may still finish in the background."
+        if threads
+        else ""
+      )
       self.notify(
-        f"Cancelled: {', '.join(names)}. The model sees an error for each; a synchronous"
-        " tool's thread may still finish in the background.",
+        f"Cancelled: {', '.join(names)}. The model sees an error for each.{later}",
         title="Tools cancelled",
         severity="warning",
       )
