@@ -183,3 +183,19 @@ async def test_a_three_hundred_entry_timeline_mounts_a_window(
     assert len(timeline.entries) == Timeline.WINDOW + Timeline.CHUNK
     assert timeline.hidden_count == 301 - Timeline.WINDOW - Timeline.CHUNK
     assert meter.longest < NEVER_STUCK_S, f"the app did not answer for {meter.longest:.2f} s"
+
+
+async def test_a_tool_that_calls_sys_exit_fails_its_call_and_the_app_stays(
+  tui_workspace: WorkspaceFactory,
+) -> None:
+  unruly = Path(__file__).resolve().parents[1] / "fixtures" / "agents" / "unruly_agent"
+  app = SimulatorApp(tui_workspace(extra={"Unruly": {"agent": unruly}}))
+  async with app.run_test(size=(120, 40)) as pilot:
+    await pick_agent(pilot, "Unruly")
+    await send_query(pilot, "Misbehave")
+    await call_tool(pilot, "exits", "3")
+    assert isinstance(app.screen, ActiveScreen)
+    entry = app.screen.query_one(Timeline).entries[-1].entry
+    assert isinstance(entry, ToolError) and entry.error_type == "SystemExit"
+    assert "the tool called sys.exit(3)" in screen_text(app)
+    assert app.simulation is not None and app.simulation.pending is not None
