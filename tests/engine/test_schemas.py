@@ -26,6 +26,7 @@ from adk_simulator.engine.schema import specs as schemas
 from adk_simulator.engine.schema.json_schema import json_schema_from_genai
 from adk_simulator.engine.schema.json_schema import resolve_refs
 from adk_simulator.engine.schema.specs import FieldError
+from adk_simulator.engine.schema.specs import OfferedTools
 from adk_simulator.engine.schema.specs import ToolSpec
 from adk_simulator.engine.schema.specs import format_path
 from adk_simulator.engine.schema.specs import tool_spec_from_declaration
@@ -430,6 +431,49 @@ def test_request_tools_flatten_in_order_and_mark_long_running() -> None:
     s.name for s in specs
   ]
   assert tool_specs_from_request_tools(None) == []
+
+
+def _request(*tools: BaseTool) -> LlmRequest:
+  request = LlmRequest()
+  request.append_tools(list(tools))
+  assert request.config.tools is not None
+  request.config.tools.insert(0, types.Tool(google_search=types.GoogleSearch()))
+  return request
+
+
+def test_offered_tools_read_a_request_again_only_when_its_tools_change() -> None:
+  offered = OfferedTools()
+  first = _request(FunctionTool(open_ticket), LongRunningFunctionTool(ask_manager))
+  specs, builtin = offered.read(first)
+  assert (specs, builtin) == (
+    tool_specs_from_llm_request(first),
+    schemas.builtin_tools_from_llm_request(first),
+  )
+  assert builtin == ["google_search"]
+
+  # The next call declares the same tools afresh: the same specs come back.
+  again = _request(FunctionTool(open_ticket), LongRunningFunctionTool(ask_manager))
+  assert offered.read(again)[0] is specs
+
+  # Any change is read anew: a description, a tool more, one no longer long-running.
+  changed = _request(FunctionTool(open_ticket), LongRunningFunctionTool(ask_manager))
+  assert changed.config.tools is not None
+  declaration = changed.config.tools[1].function_declarations
+  assert declaration is not None
+  declaration[0].description = "Changed by a callback."
+  assert offered.read(changed)[0][0].description == "Changed by a callback."
+  more = _request(
+    FunctionTool(open_ticket), LongRunningFunctionTool(ask_manager), FunctionTool(ping)
+  )
+  assert [s.name for s in offered.read(more)[0]] == ["open_ticket", "ask_manager", "ping"]
+  plain = _request(FunctionTool(open_ticket), FunctionTool(ask_manager))
+  assert [s.is_long_running for s in offered.read(plain)[0]] == [False, False]
+
+  # A declaration changed in place after it was read is a change too.
+  assert changed.config.tools is not None
+  offered.read(changed)
+  declaration[0].description = "Changed again."
+  assert offered.read(changed)[0][0].description == "Changed again."
 
 
 @pytest.mark.parametrize(

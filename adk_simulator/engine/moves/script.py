@@ -248,20 +248,19 @@ class ScriptPlayer:
     self.simulation = simulation
     self.script = script
     self.echo = echo
-    self._shown = 0
+    self._printed = 0
+    """Top-level history entries printed so far: entries are only ever appended."""
 
   def _name(self) -> str:
     return str(self.script.source) if self.script.source else "script"
 
   def _print_new(self, *_: Any) -> None:
     # An inner run still running prints once it is stored, in its place.
-    stored = [
-      e for e in self.simulation.history.entries if not (isinstance(e, InnerRun) and e.running)
-    ]
-    lines = [describe_entry(entry, depth) for depth, entry in walk(stored)]
-    for line in lines[self._shown :]:
-      self.echo(line)
-    self._shown = len(lines)
+    entries = self.simulation.history.entries[self._printed :]
+    stored = [e for e in entries if not (isinstance(e, InnerRun) and e.running)]
+    for depth, entry in walk(stored):
+      self.echo(describe_entry(entry, depth))
+    self._printed += len(stored)
 
   async def play(self) -> None:
     """Runs every step. Raises ScriptError naming the step that failed."""

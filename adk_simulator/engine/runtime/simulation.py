@@ -59,8 +59,7 @@ from adk_simulator.engine.runtime.turns import ToolFinished
 from adk_simulator.engine.runtime.turns import ToolStarted
 from adk_simulator.engine.runtime.turns import TurnValidationError
 from adk_simulator.engine.runtime.turns import format_traceback
-from adk_simulator.engine.schema.specs import builtin_tools_from_llm_request
-from adk_simulator.engine.schema.specs import tool_specs_from_llm_request
+from adk_simulator.engine.schema.specs import OfferedTools
 
 if TYPE_CHECKING:
   from google.adk.agents.llm_agent import LlmAgent
@@ -132,6 +131,8 @@ class Simulation:
     """Events of the AgentTool inner runs in progress, by the call they answer."""
     self._answered: dict[tuple[str, str | None], int] = {}
     """The step the person just answered, by (agent, enclosing call), until its event is stored."""
+    self._offered: dict[str, OfferedTools] = {}
+    """The tools each agent's requests offer, by agent."""
     self.replay_of: str | None = None
     """The recorded session this one replays, if it is a replay."""
 
@@ -193,7 +194,9 @@ class Simulation:
       for call_id, events in self._inner.items():
         if call_id in calls:
           entries.append(self._reader.running_inner_run(calls[call_id], list(events)))
-    return History(entries=entries)
+    # The entries are typed already: validating them again would cost a pass
+    # over the whole session on every read.
+    return History.model_construct(entries=entries)
 
   async def stored_session(self) -> Session:
     """The session as the session service holds it."""
@@ -589,13 +592,14 @@ class Simulation:
     output_model = schema_model(getattr(agent, "output_schema", None))
     self._step += 1
     step = self._step
+    tools, builtin_tools = self._offered.setdefault(agent_name, OfferedTools()).read(llm_request)
     request = ModelRequest(
       step=step,
       agent_name=agent_name,
       within_call=within_call,
       system_instruction=instruction_text(llm_request.config.system_instruction),
-      tools=tool_specs_from_llm_request(llm_request),
-      builtin_tools=builtin_tools_from_llm_request(llm_request),
+      tools=tools,
+      builtin_tools=builtin_tools,
       raw_contents=list(llm_request.contents),
       output_schema=output_model.model_json_schema() if output_model else None,
     )

@@ -177,11 +177,42 @@ def tool_specs_from_request_tools(
 
 def tool_specs_from_llm_request(llm_request: LlmRequest) -> list[ToolSpec]:
   """The tools offered in an ADK `LlmRequest`, long-running ones marked."""
-  long_running = {
+  tools = llm_request.config.tools if llm_request.config else None
+  return tool_specs_from_request_tools(tools, long_running=_long_running(llm_request))
+
+
+class OfferedTools:
+  """What one agent's requests offer, read again only when its tools change.
+
+  An agent declares the same tools on most calls, and normalising them
+  (schemas, docstrings) would cost every step. The specs and built-in names
+  are kept with a copy of the declarations they were read from, and given
+  again while a request declares equal ones; any change (a callback's, a
+  dynamic toolset's) reads the request anew.
+  """
+
+  def __init__(self) -> None:
+    self._read_from: tuple[list[types.Tool], list[str]] | None = None
+    self._offered: tuple[list[ToolSpec], list[str]] = ([], [])
+
+  def read(self, llm_request: LlmRequest) -> tuple[list[ToolSpec], list[str]]:
+    """`tool_specs_from_llm_request` and `builtin_tools_from_llm_request` of the request."""
+    tools = llm_request.config.tools if llm_request.config else None
+    declared = [tool for tool in tools or () if _is_genai_tool(tool)]
+    key = (declared, sorted(_long_running(llm_request)))
+    if self._read_from is None or self._read_from != key:
+      self._offered = (
+        tool_specs_from_llm_request(llm_request),
+        builtin_tools_from_llm_request(llm_request),
+      )
+      self._read_from = ([tool.model_copy(deep=True) for tool in declared], key[1])
+    return self._offered
+
+
+def _long_running(llm_request: LlmRequest) -> set[str]:
+  return {
     name for name, tool in llm_request.tools_dict.items() if getattr(tool, "is_long_running", False)
   }
-  tools = llm_request.config.tools if llm_request.config else None
-  return tool_specs_from_request_tools(tools, long_running=long_running)
 
 
 def _add_argument_docs(parameters: dict[str, Any], description: str) -> None:
@@ -232,6 +263,8 @@ def validate_arguments(spec: ToolSpec, args: Any) -> list[FieldError]:
   except Exception as exc:
     # A broken schema (bad regex, dangling $ref) must reach the person, not end the turn.
     return [FieldError(path="", message=f"the tool's schema cannot be checked: {exc}")]
+  if not raw_errors:
+    return []
   found: list[tuple[tuple[int, ...], FieldError]] = []
   resolved = resolve_refs(spec.parameters)
   for raw in raw_errors:
