@@ -372,7 +372,9 @@ def test_agents_marks_an_mcp_agent_whose_server_cannot_start(
     " failed to start: command not found: no-such-mcp-server."
   ), done.stdout
   assert exiting.startswith('✗ exiting_server_agent: agent "exiting_server_agent": its MCP')
-  assert "failed to start: the server exited or closed its output before answering" in exiting
+  assert "failed to start: the server exited or closed its output before answering" in exiting, (
+    exiting
+  )
   assert "Traceback" not in done.stderr, done.stderr
 
 

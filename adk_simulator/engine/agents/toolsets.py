@@ -223,7 +223,14 @@ def _reason(error: BaseException) -> str:
     missing = innermost.filename or "the command"
     return f"command not found: {missing}"
   text = str(innermost).strip() or type(innermost).__name__
-  if text == "Connection closed":
+  # How a server that is gone shows depends on when the client notices: a
+  # closed stream, a broken pipe while writing to it, a reset.
+  gone = ("BrokenResourceError", "ClosedResourceError", "EndOfStream")
+  if (
+    text == "Connection closed"
+    or isinstance(innermost, BrokenPipeError | ConnectionResetError)
+    or type(innermost).__name__ in gone
+  ):
     return "the server exited or closed its output before answering"
   if isinstance(innermost, (TimeoutError, asyncio.CancelledError)):
     return _last_words(error)
@@ -231,17 +238,27 @@ def _reason(error: BaseException) -> str:
 
 
 def _innermost(error: BaseException) -> BaseException:
-  current = error
-  for _ in range(32):  # a cycle in a cause chain must not hang the load
-    if isinstance(current, BaseExceptionGroup) and current.exceptions:
-      current = current.exceptions[0]
+  """The root cause: through causes, contexts and every branch of exception groups.
+
+  Of several leaves, the first that is not a cancellation or a timeout (those
+  follow from the real failure), else the first.
+  """
+  leaves: list[BaseException] = []
+  pending: list[tuple[BaseException, int]] = [(error, 0)]
+  while pending and len(leaves) < 32:  # a cycle in a chain must not hang the load
+    current, depth = pending.pop(0)
+    if depth > 32:
+      leaves.append(current)
+    elif isinstance(current, BaseExceptionGroup) and current.exceptions:
+      pending[0:0] = [(inner, depth + 1) for inner in current.exceptions]
     elif current.__cause__ is not None:
-      current = current.__cause__
+      pending.insert(0, (current.__cause__, depth + 1))
     elif current.__context__ is not None and not current.__suppress_context__:
-      current = current.__context__
+      pending.insert(0, (current.__context__, depth + 1))
     else:
-      break
-  return current
+      leaves.append(current)
+  real = [e for e in leaves if not isinstance(e, TimeoutError | asyncio.CancelledError)]
+  return (real or leaves or [error])[0]
 
 
 def _last_words(error: BaseException) -> str:
