@@ -122,7 +122,7 @@ def test_a_failed_play_marks_its_session_failed_and_replay_all_leaves_it_out(pro
   assert row["status"] == "failed"
   code, out, err = run(project, "replay", "--all", "--check")
   assert code == 0, out + err
-  assert "skipping 1 unfinished session(s)" in err
+  assert "skipping 1 unfinished session: resume them first" in err
 
 
 def test_stderr_holds_only_the_commands_own_lines_unless_verbose(project: Path):

@@ -82,7 +82,7 @@ def test_replay_check_passes_then_fails_when_the_tools_drift(shop: Path):
   session_id = only_session(shop)["id"]
   code, out, _ = run(shop, "replay", session_id[:8], "--check")
   assert code == 0, out
-  assert out.strip().splitlines()[-1] == "replayed 1 sessions: 1 identical, 0 differ, 0 failed"
+  assert out.strip().splitlines()[-1] == "replayed 1 session: 1 identical, 0 differ, 0 failed"
   (shop / "prices.json").write_text(json.dumps({"tea": 3.5, "scone": 2}), encoding="utf-8")
   code, out, _ = run(shop, "replay", session_id, "--check")
   assert code == 1

@@ -19,6 +19,7 @@ from adk_simulator.cli.common import fail
 from adk_simulator.cli.common import open_store
 from adk_simulator.cli.common import session_uri_option
 from adk_simulator.cli.common import tool_timeout_option
+from adk_simulator.engine.words import count
 
 if TYPE_CHECKING:
   from adk_simulator.engine.replay.replayer import ReplayReport
@@ -152,7 +153,9 @@ async def _replay(
     skipped = [s for s in every if s.summary.status not in finished]
     jobs = [(s.agent, s.session) for s in every if s.summary.status in finished]
     if skipped:
-      click.echo(f"skipping {len(skipped)} unfinished session(s): resume them first", err=True)
+      click.echo(
+        f"skipping {count(len(skipped), 'unfinished session')}: resume them first", err=True
+      )
   elif Path(target).is_file():
     scratch_store = type(store)(scratch, store.agents)
     try:
@@ -181,6 +184,7 @@ async def _replay(
   differ = sum(r.outcome == "differs" for r in reports)
   failed = sum(r.outcome == "failed" for r in reports)
   click.echo(
-    f"replayed {len(reports)} sessions: {identical} identical, {differ} differ, {failed} failed"
+    f"replayed {count(len(reports), 'session')}: {identical} identical, {differ} differ,"
+    f" {failed} failed"
   )
   return EXIT_FAILED if check and (differ or failed) else 0

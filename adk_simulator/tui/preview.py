@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from adk_simulator.engine.words import count
+
 ELLIPSIS = "…"
 
 
@@ -55,7 +57,7 @@ class _Walk:
       for index, item in enumerate(value):
         if self.budget <= 0:
           self.cut = True
-          items.append(f"{ELLIPSIS} {len(value) - index:,} more items")
+          items.append(f"{ELLIPSIS} {count(len(value) - index, 'more item', 'more items')}")
           break
         items.append(self.copy(item))
       return items

@@ -286,3 +286,17 @@ async def test_a_failed_agent_shows_its_error_and_the_others_stay_usable(
     await pilot.press("escape")  # back to the agents: nothing to lose yet
     await settle(pilot)
     assert isinstance(app.screen, AgentPickerScreen)
+
+
+async def test_the_empty_message_warning_goes_once_a_message_is_typed(
+  tui_workspace: WorkspaceFactory,
+) -> None:
+  app = SimulatorApp(tui_workspace("Math"))
+  async with app.run_test(size=(120, 40)) as pilot:
+    await pick_agent(pilot, "Math")
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    assert "Type the user's message first." in screen_text(app)
+    await type_text(pilot, "2+2?")
+    await settle(pilot)
+    assert "Type the user's message first." not in screen_text(app)

@@ -47,7 +47,7 @@ from adk_simulator.engine.export.golden_trace import unique_eval_id
 EVAL_SET_SUFFIX = ".evalset.json"
 """ADK's naming convention for eval set files."""
 
-_WHAT_TO_DO = "Fix or move it, or export to another file with --eval-set."
+_WHAT_TO_DO = "Fix or move it, or export to another file (`adk-sim play --eval-set FILE`)."
 
 
 class EvalSetFileError(Exception):
@@ -256,7 +256,7 @@ def _parse(target: Path, text: str) -> tuple[dict[str, Any], EvalSet]:
       target,
       "is in ADK's old eval data format (a JSON list), which this tool does not rewrite.",
       "Migrate it with AgentEvaluator.migrate_eval_data_to_new_schema, or"
-      " export to another file with --eval-set.",
+      " export to another file (`adk-sim play --eval-set FILE`).",
     )
   if not isinstance(data, dict):
     raise EvalSetFileError(target, f"holds a JSON {type(data).__name__}, not an eval set object.")

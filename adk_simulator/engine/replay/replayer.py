@@ -46,6 +46,7 @@ from adk_simulator.engine.runtime.turns import SET_MODEL_RESPONSE
 from adk_simulator.engine.runtime.turns import CallRequest
 from adk_simulator.engine.runtime.turns import FinalTurn
 from adk_simulator.engine.runtime.turns import ToolCallsTurn
+from adk_simulator.engine.words import count
 
 if TYPE_CHECKING:
   from google.adk.events.event import Event
@@ -145,7 +146,7 @@ def json_diff(
     for index, (old, new) in enumerate(zip(recorded, replayed, strict=False)):
       lines.extend(json_diff(old, new, f"{path}[{index}]", ignore))
     if len(recorded) != len(replayed):
-      lines.append(f"{path}: {len(recorded)} items recorded, {len(replayed)} now")
+      lines.append(f"{path}: {count(len(recorded), 'item')} recorded, {len(replayed)} now")
     return lines
   if recorded == replayed and type(recorded) is type(replayed):
     return []

@@ -21,6 +21,7 @@ from textual.widgets import Header
 from textual.widgets import Label
 from textual.widgets import Static
 
+from adk_simulator.engine.words import count
 from adk_simulator.tui.preview import format_seconds
 from adk_simulator.tui.preview import preview
 from adk_simulator.tui.screens.session import SessionScreen
@@ -38,10 +39,6 @@ def session_seconds(history: History) -> float | None:
   if not history.entries:
     return None
   return max(0.0, history.entries[-1].timestamp - history.entries[0].timestamp)
-
-
-def _count(number: int, noun: str) -> str:
-  return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 class CompletedScreen(SessionScreen):
@@ -124,8 +121,8 @@ class CompletedScreen(SessionScreen):
     lines = [
       Content.from_markup("Agent: [bold]$name[/]", name=agent.name if agent else "?"),
       Content(
-        f"{_count(history.turns, 'turn')} · {_count(history.tool_calls, 'tool call')}"
-        f" · {_count(history.errors, 'error')}"
+        f"{count(history.turns, 'turn')} · {count(history.tool_calls, 'tool call')}"
+        f" · {count(history.errors, 'error')}"
       ),
       Content(f"Time: {format_seconds(self.simulator.clock.shown(session_seconds(history)))}"),
     ]
@@ -182,10 +179,10 @@ class CompletedScreen(SessionScreen):
         f"File: {self._shown_path(result.path)}" + ("  (new file)" if result.created else "")
       ),
       Content(f"eval_id: {result.eval_id}"),
-      Content(f"The eval set now holds {_count(result.case_count, 'case')}."),
+      Content(f"The eval set now holds {count(result.case_count, 'case')}."),
     ]
     if result.warnings:
-      lines.append(Content.styled(f"{_count(len(result.warnings), 'warning')}:", "bold $warning"))
+      lines.append(Content.styled(f"{count(len(result.warnings), 'warning')}:", "bold $warning"))
       lines.extend(Content(f"• {warning}") for warning in result.warnings)
     self.query_one("#export-result", Static).update(Content("\n").join(lines))
     self.notify(f"Saved as {result.eval_id}", title="Exported")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -39,6 +40,9 @@ def parse_state(text: str) -> tuple[dict[str, Any] | None, str | None]:
   return value, None
 
 
+EMPTY_MESSAGE = "Type the user's message first."
+
+
 class QueryScreen(SessionScreen):
   """Type the user's message; ctrl+s sends it and the agent starts."""
 
@@ -59,6 +63,7 @@ class QueryScreen(SessionScreen):
   def __init__(self) -> None:
     super().__init__()
     self._sending = False
+    self._empty_message_shown = False
 
   @property
   def first_turn(self) -> bool:
@@ -112,7 +117,15 @@ class QueryScreen(SessionScreen):
     else:
       self.query_one("#query-text", TextArea).focus()
 
+  @on(TextArea.Changed, "#query-text")
+  def _message_typed(self, event: TextArea.Changed) -> None:
+    # "Type the user's message first" no longer holds once there is one.
+    if event.text_area.text.strip() and self._empty_message_shown:
+      self._show_error("query-error", None)
+
   def _show_error(self, widget_id: str, message: str | None) -> None:
+    if widget_id == "query-error":
+      self._empty_message_shown = message == EMPTY_MESSAGE
     box = self.query_one(f"#{widget_id}", Static)
     box.update(message or "")
     box.display = bool(message)
@@ -139,7 +152,7 @@ class QueryScreen(SessionScreen):
     else:
       query = self.query_one("#query-text", TextArea).text
       if not query.strip():
-        self._show_error("query-error", "Type the user's message first.")
+        self._show_error("query-error", EMPTY_MESSAGE)
         self.query_one("#query-text", TextArea).focus()
         return
     self._show_error("query-error", None)

@@ -22,9 +22,9 @@ from textual.widgets import Footer
 from textual.widgets import Header
 from textual.widgets import Static
 
+from adk_simulator.engine.words import count
 from adk_simulator.tui.preview import one_line
 from adk_simulator.tui.screens.sessions_browser import SHORT_ID
-from adk_simulator.tui.screens.sessions_browser import count
 from adk_simulator.tui.screens.sessions_browser import local_time
 from adk_simulator.tui.services import services
 

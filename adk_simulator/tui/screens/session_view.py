@@ -25,8 +25,8 @@ from textual.widgets import Label
 from textual.widgets import Static
 
 from adk_simulator.engine.record.reader import read_events
+from adk_simulator.engine.words import count
 from adk_simulator.tui.screens.sessions_browser import SHORT_ID
-from adk_simulator.tui.screens.sessions_browser import count
 from adk_simulator.tui.screens.sessions_browser import local_time
 from adk_simulator.tui.screens.sessions_browser import status_label
 from adk_simulator.tui.services import AppServices

@@ -34,6 +34,7 @@ from textual.widgets import Header
 from textual.widgets import Input
 from textual.widgets import Static
 
+from adk_simulator.engine.words import count
 from adk_simulator.tui.preview import one_line
 from adk_simulator.tui.services import services
 
@@ -78,10 +79,6 @@ def status_label(status: SessionStatus) -> Content:
 def local_time(timestamp: float) -> str:
   """A stored timestamp in the person's local time, to the minute."""
   return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
-
-
-def count(number: int, noun: str) -> str:
-  return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def matches(row: SessionSummary, text: str) -> bool:

@@ -24,6 +24,7 @@ from textual.widgets import TextArea
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from adk_simulator.engine.words import count
 from adk_simulator.tui.preview import one_line
 from adk_simulator.tui.preview import preview
 
@@ -50,8 +51,8 @@ def text_view(value: Any) -> str:
 
 def _branch_summary(value: Any) -> str:
   if isinstance(value, dict):
-    return f"{{…}} {len(value):,} keys"
-  return f"[…] {len(value):,} items"
+    return f"{{…}} {count(len(value), 'key')}"
+  return f"[…] {count(len(value), 'item')}"
 
 
 def _is_branch(value: Any) -> bool:
