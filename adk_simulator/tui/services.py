@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 APP_BINDINGS = [
-  Binding("question_mark", "help", "Help", id="app.help"),
+  Binding("question_mark,f1", "help", "Help", id="app.help"),
   Binding("q", "quit", "Quit", id="app.quit"),
 ]
 """The app's own keys, everywhere (the help lists them first)."""

@@ -40,7 +40,7 @@ def test_the_session_keys_are_in_the_keymap() -> None:
     ("c", "Continue conversation"),
     ("n", "New session"),
     ("x", "Traceback"),
-    ("question_mark", "Help"),
+    ("question_mark,f1", "Help"),
     ("q", "Quit"),
     ("s", "Saved sessions"),
     ("p", "Replay"),
@@ -81,3 +81,39 @@ async def test_help_lists_the_keys_and_the_palette_runs_actions_by_name(
     await pilot.press("enter")
     await settle(pilot)
     assert isinstance(app.screen, FinalResponseScreen)
+
+
+async def test_f1_opens_the_help_even_from_a_text_field(tui_workspace: WorkspaceFactory) -> None:
+  app = SimulatorApp(tui_workspace("Math"))
+  async with app.run_test(size=(120, 40)) as pilot:
+    await pick_agent(pilot, "Math")
+    assert isinstance(app.screen, QueryScreen)
+    await type_text(pilot, "why?")  # in a text field, ? is text
+    assert not isinstance(app.screen, HelpScreen)
+    await pilot.press("f1")
+    await settle(pilot)
+    assert isinstance(app.screen, HelpScreen)
+
+
+async def test_escape_leaves_the_tool_filter_to_the_session(
+  tui_workspace: WorkspaceFactory,
+) -> None:
+  from textual.widgets import Input
+
+  from adk_simulator.tui.widgets.timeline import TimelineEntry
+
+  app = SimulatorApp(tui_workspace("Math"))
+  async with app.run_test(size=(120, 40)) as pilot:
+    await pick_agent(pilot, "Math")
+    await send_query(pilot, "2+2?")
+    await pilot.press("slash")
+    await settle(pilot)
+    filter_box = app.screen.query_one("#catalog-filter", Input)
+    assert app.focused is filter_box
+    await type_text(pilot, "add")
+    await pilot.press("escape")
+    await settle(pilot)
+    assert isinstance(app.focused, TimelineEntry)
+    await pilot.press("m")  # the screen's key again, not filter text
+    assert filter_box.value == "add"
+    assert isinstance(app.screen, ActiveScreen)

@@ -253,3 +253,7 @@ class ActiveScreen(SessionScreen):
 
   def action_leave(self) -> None:
     self.simulator.leave_session()
+
+  def focus_home(self) -> None:
+    """Where the focus goes back to when it leaves an input: the newest timeline entry."""
+    self.timeline.focus_last()

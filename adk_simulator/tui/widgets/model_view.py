@@ -12,6 +12,7 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -109,7 +110,15 @@ class ToolCard(Vertical):
 
 
 class ToolCatalog(Vertical):
-  """The tools offered, each with its description and parameters; type to filter."""
+  """The tools offered, each with its description and parameters; type to filter.
+
+  Escape in the filter leaves it to the screen, so the next key is the
+  screen's again (`b`, `t`...), not more filter text.
+  """
+
+  BINDINGS = [
+    Binding("escape", "leave_filter", "Leave the filter", show=False, id="catalog.leave"),
+  ]
 
   def __init__(self, *, id: str | None = None) -> None:
     super().__init__(id=id)
@@ -136,6 +145,18 @@ class ToolCatalog(Vertical):
   def _apply_filter(self, words: str) -> None:
     for card in self.query(ToolCard):
       card.display = tool_matches(card.tool, words)
+
+  def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    if action == "leave_filter":
+      return self.screen.focused is self.query_one("#catalog-filter", Input)
+    return True
+
+  def action_leave_filter(self) -> None:
+    home = getattr(self.screen, "focus_home", None)
+    if callable(home):
+      home()
+    else:
+      self.screen.set_focus(None)
 
   @on(Input.Changed, "#catalog-filter")
   def _filter_changed(self, event: Input.Changed) -> None:
