@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_helpers import fixture_project
+from cli_helpers import run
+from cli_helpers import write_script
 from google.adk.evaluation.eval_set import EvalSet
-
-from adk_simulator.cli.main import main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = Path(__file__).parent / "scripts"
@@ -37,23 +36,6 @@ agent = "{agents}/quote_agent"
     encoding="utf-8",
   )
   return tmp_path
-
-
-def run(project: Path, *args: str) -> tuple[int, str, str]:
-  runner = CliRunner()
-  cwd = os.getcwd()
-  os.chdir(project)
-  try:
-    result = runner.invoke(main, list(args), catch_exceptions=False)
-  finally:
-    os.chdir(cwd)
-  return result.exit_code, result.stdout, result.stderr
-
-
-def write_script(project: Path, data: object, name: str = "s.json") -> Path:
-  path = project / name
-  path.write_text(json.dumps(data), encoding="utf-8")
-  return path
 
 
 def test_play_exports_and_prints_the_eval_set_and_id_last(project: Path):
@@ -235,12 +217,7 @@ def test_a_database_url_whose_driver_is_missing_says_how_to_install_it(project: 
 
 
 def test_play_prints_an_agent_tool_inner_run_and_replays_it(tmp_path: Path):
-  fixture = (REPO_ROOT / "tests" / "fixtures" / "agents" / "concierge_agent").as_posix()
-  (tmp_path / "adk-simulator.toml").write_text(
-    f'session_service_uri = "sqlite:///sessions.db"\n\n[[agents]]\nname = "Concierge"\n'
-    f'agent = "{fixture}"\n',
-    encoding="utf-8",
-  )
+  fixture_project(tmp_path, "Concierge", "concierge_agent")
   script = write_script(
     tmp_path,
     {
@@ -273,12 +250,7 @@ def test_play_prints_an_agent_tool_inner_run_and_replays_it(tmp_path: Path):
 
 
 def test_play_answers_confirmations_and_delivers_results_and_replays_them(tmp_path: Path):
-  fixture = (REPO_ROOT / "tests" / "fixtures" / "agents" / "approvals_agent").as_posix()
-  (tmp_path / "adk-simulator.toml").write_text(
-    f'session_service_uri = "sqlite:///sessions.db"\n\n[[agents]]\nname = "Approvals"\n'
-    f'agent = "{fixture}"\n',
-    encoding="utf-8",
-  )
+  fixture_project(tmp_path, "Approvals", "approvals_agent")
   script = write_script(
     tmp_path,
     {
@@ -326,12 +298,7 @@ def test_play_answers_confirmations_and_delivers_results_and_replays_them(tmp_pa
 
 
 def test_play_that_stops_at_a_confirmation_says_what_is_missing(tmp_path: Path):
-  fixture = (REPO_ROOT / "tests" / "fixtures" / "agents" / "approvals_agent").as_posix()
-  (tmp_path / "adk-simulator.toml").write_text(
-    f'session_service_uri = "sqlite:///sessions.db"\n\n[[agents]]\nname = "Approvals"\n'
-    f'agent = "{fixture}"\n',
-    encoding="utf-8",
-  )
+  fixture_project(tmp_path, "Approvals", "approvals_agent")
   script = write_script(
     tmp_path,
     {

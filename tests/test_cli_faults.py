@@ -11,9 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from adk_simulator.cli.main import main
+from cli_helpers import run
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "agents"
 DEADLINE_S = 60.0
@@ -34,16 +32,6 @@ def script(project: Path, *steps: dict) -> Path:
   path = project / "s.json"
   path.write_text(json.dumps({"steps": [{"user": "misbehave"}, *steps]}), encoding="utf-8")
   return path
-
-
-def run(project: Path, *args: str) -> tuple[int, str, str]:
-  cwd = os.getcwd()
-  os.chdir(project)
-  try:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-  finally:
-    os.chdir(cwd)
-  return result.exit_code, result.stdout, result.stderr
 
 
 def process(project: Path, *args: str) -> subprocess.Popen[str]:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from adk_simulator.cli.main import main
+from cli_helpers import run
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "agents"
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
@@ -45,16 +42,6 @@ def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
   code, _, err = run(tmp_path, "play", "s.json", "--no-export")
   assert code == 0, err
   return tmp_path
-
-
-def run(project: Path, *args: str, input: str | None = None) -> tuple[int, str, str]:
-  cwd = os.getcwd()
-  os.chdir(project)
-  try:
-    result = CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
-  finally:
-    os.chdir(cwd)
-  return result.exit_code, result.stdout, result.stderr
 
 
 def only_session(project: Path) -> dict:

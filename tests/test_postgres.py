@@ -7,14 +7,12 @@ names (`.ci/run` starts a throwaway one); without it they are skipped.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_helpers import run
 
-from adk_simulator.cli.main import main
 from adk_simulator.engine.agents.loader import LoadedAgent
 from adk_simulator.engine.config.files import load_config
 from adk_simulator.engine.record.history import ToolCall
@@ -40,16 +38,6 @@ def project(tmp_path: Path, postgres_url: str) -> Path:
   )
   shutil.copy(SCRIPT, tmp_path / "math.json")
   return tmp_path
-
-
-def run(project: Path, *args: str) -> tuple[int, str, str]:
-  cwd = os.getcwd()
-  os.chdir(project)
-  try:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-  finally:
-    os.chdir(cwd)
-  return result.exit_code, result.stdout, result.stderr
 
 
 def stored_rows(project: Path) -> list[dict]:

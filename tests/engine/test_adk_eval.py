@@ -21,6 +21,8 @@ from export_helpers import answer
 from export_helpers import calls
 from export_helpers import read_json
 from export_helpers import run_session
+from fixture_agents import FIXTURES
+from fixture_agents import fixture_workspace
 from google.adk.agents.llm_agent import LlmAgent
 from google.adk.evaluation.eval_set import EvalSet
 from google.adk.evaluation.in_memory_eval_sets_manager import InMemoryEvalSetsManager
@@ -210,7 +212,6 @@ async def test_adk_eval_cannot_send_a_recorded_confirmation_as_the_warning_says(
   from adk_simulator.engine.runtime.turns import answer as final
   from adk_simulator.engine.runtime.turns import call
 
-  fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "agents"
   for moves, kind in [
     (
       [
@@ -239,7 +240,7 @@ async def test_adk_eval_cannot_send_a_recorded_confirmation_as_the_warning_says(
     case = GoldenTraceBuilder(session, agent_name="Approvals", initial_state={}).build()
     warnings = EvalSetWriter(path).append(case, agent_name="Approvals").warnings
     assert len(warnings) == 1 and "Function call not found" in warnings[0], warnings
-    monkeypatch.syspath_prepend(str(fixtures))
+    monkeypatch.syspath_prepend(str(FIXTURES))
     agent = importlib.import_module("approvals_agent.agent").root_agent
     replaying = agent.clone(update={"model": ReplayLlm(turns=recorded_model_turns(session))})
     errors: list[str] = []
@@ -252,21 +253,9 @@ async def test_adk_eval_cannot_send_a_recorded_confirmation_as_the_warning_says(
 
 
 async def played_approvals(folder: Path, moves: list) -> Session:
-  from adk_simulator.engine.agents.loader import LoadedAgent
-  from adk_simulator.engine.config.model import SimulatedAgentConfig
-  from adk_simulator.engine.config.model import SimulatorConfig
   from adk_simulator.engine.moves.play import play
-  from adk_simulator.engine.workspace import Workspace
 
-  fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "agents"
-  config = SimulatorConfig(
-    agents=[SimulatedAgentConfig(name="Approvals", agent=str(fixtures / "approvals_agent"))],
-    session_service_uri=f"sqlite:///{(folder / 'sessions.db').as_posix()}",
-    base_dir=folder,
-  )
-  workspace = Workspace(config)
-  loaded = workspace.load_agent(config.agents[0])
-  assert isinstance(loaded, LoadedAgent), loaded
+  workspace, loaded = fixture_workspace(folder, "Approvals", "approvals_agent")
   simulation = workspace.new_simulation()
   await simulation.select_agent(loaded)
   await play(simulation, moves)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fixture_agents import fixture_workspace
 from google.adk.evaluation.eval_set import EvalSet
 
 from adk_simulator.engine.agents.loader import LoadedAgent
-from adk_simulator.engine.config.model import SimulatedAgentConfig
-from adk_simulator.engine.config.model import SimulatorConfig
 from adk_simulator.engine.moves.play import UserMessage
 from adk_simulator.engine.moves.play import play
 from adk_simulator.engine.record.history import FinalResponse
@@ -25,26 +24,7 @@ from adk_simulator.engine.runtime.turns import answer
 from adk_simulator.engine.runtime.turns import call
 from adk_simulator.engine.workspace import Workspace
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "agents"
 GUARDRAIL = "Guardrail: answer in one sentence."
-
-
-def concierge_workspace(tmp_path: Path) -> tuple[Workspace, LoadedAgent]:
-  config = SimulatorConfig(
-    agents=[
-      SimulatedAgentConfig(
-        name="Concierge",
-        agent=str(FIXTURES / "concierge_agent"),
-        eval_set_path=tmp_path / "concierge.evalset.json",
-      )
-    ],
-    session_service_uri=f"sqlite:///{(tmp_path / 'sessions.db').as_posix()}",
-    base_dir=tmp_path,
-  )
-  workspace = Workspace(config)
-  loaded = workspace.load_agent(config.agents[0])
-  assert isinstance(loaded, LoadedAgent), loaded
-  return workspace, loaded
 
 
 WEATHER_MOVES = [
@@ -65,7 +45,7 @@ async def play_weather(workspace: Workspace, agent: LoadedAgent) -> Simulation:
 
 
 async def test_the_person_plays_the_agent_tool_agent_and_its_run_is_recorded(tmp_path: Path):
-  workspace, agent = concierge_workspace(tmp_path)
+  workspace, agent = fixture_workspace(tmp_path, "Concierge", "concierge_agent")
   simulation = workspace.new_simulation()
   await simulation.select_agent(agent)
   await simulation.submit_query("What is the weather in Paris?")
@@ -101,7 +81,7 @@ async def test_the_person_plays_the_agent_tool_agent_and_its_run_is_recorded(tmp
 
 
 async def test_the_export_keeps_inner_calls_where_adk_eval_reads_them(tmp_path: Path):
-  workspace, agent = concierge_workspace(tmp_path)
+  workspace, agent = fixture_workspace(tmp_path, "Concierge", "concierge_agent")
   simulation = await play_weather(workspace, agent)
   result = await simulation.export()
   case = EvalSet.model_validate_json(result.path.read_text()).eval_cases[0]
@@ -118,7 +98,7 @@ async def test_the_export_keeps_inner_calls_where_adk_eval_reads_them(tmp_path: 
 async def test_replay_reruns_inner_steps_and_catches_a_drifted_inner_tool(
   tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-  workspace, agent = concierge_workspace(tmp_path)
+  workspace, agent = fixture_workspace(tmp_path, "Concierge", "concierge_agent")
   simulation = await play_weather(workspace, agent)
   stored = await simulation.stored_session()
   same = await replay_session(workspace.scratch_simulation(), agent, stored)
@@ -132,7 +112,7 @@ async def test_replay_reruns_inner_steps_and_catches_a_drifted_inner_tool(
 
 
 async def test_the_agents_model_callbacks_run_around_the_person(tmp_path: Path):
-  workspace, agent = concierge_workspace(tmp_path)
+  workspace, agent = fixture_workspace(tmp_path, "Concierge", "concierge_agent")
   simulation = workspace.new_simulation()
   await simulation.select_agent(agent)
   await simulation.submit_query("Book a table at Chez Nous for 2")
@@ -148,7 +128,7 @@ async def test_the_agents_model_callbacks_run_around_the_person(tmp_path: Path):
 
 
 async def test_a_before_model_callback_answers_instead_of_the_person(tmp_path: Path):
-  workspace, agent = concierge_workspace(tmp_path)
+  workspace, agent = fixture_workspace(tmp_path, "Concierge", "concierge_agent")
   simulation = workspace.new_simulation()
   await simulation.select_agent(agent)
   await simulation.submit_query("What are your opening hours?")
@@ -173,7 +153,7 @@ async def test_adk_evaluation_of_an_agent_tool_export_scores_one(tmp_path: Path)
 
   from adk_simulator.engine.record.notes import notes_of
 
-  workspace, agent = concierge_workspace(tmp_path)
+  workspace, agent = fixture_workspace(tmp_path, "Concierge", "concierge_agent")
   simulation = await play_weather(workspace, agent)
   result = await simulation.export()
   stored = await simulation.stored_session()

@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixture_agents import fixture_workspace
 from google.adk.evaluation.eval_set import EvalSet
 
 from adk_simulator.engine.agents import toolsets
 from adk_simulator.engine.agents.loader import AgentLoadFailure
-from adk_simulator.engine.agents.loader import LoadedAgent
 from adk_simulator.engine.agents.loader import load_agents
 from adk_simulator.engine.config.model import SimulatedAgentConfig
-from adk_simulator.engine.config.model import SimulatorConfig
 from adk_simulator.engine.moves.play import UserMessage
 from adk_simulator.engine.moves.play import play
 from adk_simulator.engine.record.history import ToolOutput
@@ -29,25 +28,8 @@ from adk_simulator.engine.replay.replayer import replay_session
 from adk_simulator.engine.runtime.phase import Phase
 from adk_simulator.engine.runtime.turns import answer
 from adk_simulator.engine.runtime.turns import call
-from adk_simulator.engine.workspace import Workspace
 
 BEGIN = "<<<BEGIN_UNTRUSTED_TOOL_DESCRIPTION>>>"
-
-
-def library_workspace(tmp_path: Path, folder: Path) -> tuple[Workspace, LoadedAgent]:
-  config = SimulatorConfig(
-    agents=[
-      SimulatedAgentConfig(
-        name="Library", agent=str(folder), eval_set_path=tmp_path / "library.evalset.json"
-      )
-    ],
-    session_service_uri=f"sqlite:///{(tmp_path / 'sessions.db').as_posix()}",
-    base_dir=tmp_path,
-  )
-  workspace = Workspace(config)
-  loaded = workspace.load_agent(config.agents[0])
-  assert isinstance(loaded, LoadedAgent), getattr(loaded, "traceback", loaded)
-  return workspace, loaded
 
 
 def server_result(output: Any) -> Any:
@@ -59,7 +41,7 @@ def server_result(output: Any) -> Any:
 
 
 async def test_an_mcp_agent_loads_with_the_servers_tools(tmp_path: Path, library_agent: Path):
-  workspace, agent = library_workspace(tmp_path, library_agent)
+  workspace, agent = fixture_workspace(tmp_path, "Library", library_agent)
   try:
     assert (agent.tool_count, agent.toolset_count) == (2, 1)
     simulation = workspace.new_simulation()
@@ -88,7 +70,7 @@ async def test_an_mcp_agent_loads_with_the_servers_tools(tmp_path: Path, library
 async def test_a_session_calls_the_server_and_replays_identical(
   tmp_path: Path, library_agent: Path, library_servers: Callable[[], list[int]]
 ):
-  workspace, agent = library_workspace(tmp_path, library_agent)
+  workspace, agent = fixture_workspace(tmp_path, "Library", library_agent)
   assert library_servers() == [], "the server listing the tools at load is closed"
   try:
     simulation = workspace.new_simulation()

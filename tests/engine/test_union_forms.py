@@ -14,12 +14,11 @@ from typing import Any
 from typing import Literal
 
 import pytest
+from fixture_agents import fixture_workspace
 from google.adk.tools import FunctionTool
 from pydantic import BaseModel
 from pydantic import Field
 
-from adk_simulator.engine.config.model import SimulatedAgentConfig
-from adk_simulator.engine.config.model import SimulatorConfig
 from adk_simulator.engine.record.history import ToolOutput
 from adk_simulator.engine.runtime.simulation import Simulation
 from adk_simulator.engine.runtime.turns import call
@@ -35,28 +34,14 @@ from adk_simulator.engine.schema.forms import variant_value
 from adk_simulator.engine.schema.specs import ToolSpec
 from adk_simulator.engine.schema.specs import tool_spec_from_declaration
 from adk_simulator.engine.schema.specs import validate_arguments
-from adk_simulator.engine.workspace import Workspace
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "agents"
 PARCEL = {"label": "Box 1", "weight_kg": 2.5}
 
 
 async def start(tmp_path: Path) -> Simulation:
-  config = SimulatorConfig(
-    agents=[
-      SimulatedAgentConfig(
-        name="Shipping",
-        agent=str(FIXTURES / "shipping_agent"),
-        eval_set_path=tmp_path / "s.evalset.json",
-      )
-    ],
-    session_service_uri=f"sqlite:///{(tmp_path / 's.db').as_posix()}",
-    base_dir=tmp_path,
-  )
-  workspace = Workspace(config)
-  loaded = workspace.load_agent(config.agents[0])
+  workspace, loaded = fixture_workspace(tmp_path, "Shipping", "shipping_agent")
   simulation = workspace.new_simulation()
-  await simulation.select_agent(loaded)  # type: ignore[arg-type]
+  await simulation.select_agent(loaded)
   await simulation.submit_query("Ship my box")
   return simulation
 

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixture_agents import fixture_workspace
 from google.adk.tools import ToolContext
 
 from adk_simulator.engine.agents.loader import LoadedAgent
-from adk_simulator.engine.config.model import SimulatedAgentConfig
-from adk_simulator.engine.config.model import SimulatorConfig
 from adk_simulator.engine.export.golden_trace import trace_warnings
 from adk_simulator.engine.moves.play import Confirm
 from adk_simulator.engine.moves.play import DeliverResult
@@ -42,29 +41,9 @@ from adk_simulator.engine.runtime.turns import answer
 from adk_simulator.engine.runtime.turns import call
 from adk_simulator.engine.workspace import Workspace
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "agents"
-
-
-def approvals_workspace(tmp_path: Path) -> tuple[Workspace, LoadedAgent]:
-  config = SimulatorConfig(
-    agents=[
-      SimulatedAgentConfig(
-        name="Approvals",
-        agent=str(FIXTURES / "approvals_agent"),
-        eval_set_path=tmp_path / "approvals.evalset.json",
-      )
-    ],
-    session_service_uri=f"sqlite:///{(tmp_path / 'sessions.db').as_posix()}",
-    base_dir=tmp_path,
-  )
-  workspace = Workspace(config)
-  loaded = workspace.load_agent(config.agents[0])
-  assert isinstance(loaded, LoadedAgent), loaded
-  return workspace, loaded
-
 
 async def started(tmp_path: Path, *moves: Any) -> tuple[Workspace, LoadedAgent, Simulation]:
-  workspace, agent = approvals_workspace(tmp_path)
+  workspace, agent = fixture_workspace(tmp_path, "Approvals", "approvals_agent")
   simulation = workspace.new_simulation()
   await simulation.select_agent(agent)
   await play(simulation, list(moves))
@@ -201,7 +180,7 @@ async def test_answers_that_do_not_fit_are_refused_before_anything_is_sent(tmp_p
 
 
 async def test_scripts_answer_confirmations_and_deliver_results(tmp_path: Path):
-  workspace, agent = approvals_workspace(tmp_path)
+  workspace, agent = fixture_workspace(tmp_path, "Approvals", "approvals_agent")
   script = parse_script(
     {
       "steps": [
@@ -261,7 +240,7 @@ async def test_scripts_answer_confirmations_and_deliver_results(tmp_path: Path):
 async def test_script_steps_that_do_not_fit_name_the_step(
   tmp_path: Path, steps: list[dict[str, Any]], expected: str
 ):
-  workspace, agent = approvals_workspace(tmp_path)
+  workspace, agent = fixture_workspace(tmp_path, "Approvals", "approvals_agent")
   simulation = workspace.new_simulation()
   await simulation.select_agent(agent)
   player = ScriptPlayer(simulation, parse_script({"steps": steps}), echo=lambda _: None)
