@@ -90,3 +90,11 @@ def test_a_stdio_toolset_takes_its_server_stderr_from_its_session_manager(tmp_pa
     assert adk.send_server_stderr(toolset, log)
     assert manager._errlog is log  # noqa: SLF001
   assert not adk.send_server_stderr(object(), log)
+
+
+def test_the_confirmation_call_is_named_as_the_record_reads_it():
+  from google.adk.utils import _function_call_names
+
+  from adk_simulator.engine.record.reader import REQUEST_CONFIRMATION
+
+  assert _function_call_names.REQUEST_CONFIRMATION_FUNCTION_CALL_NAME == REQUEST_CONFIRMATION

@@ -169,13 +169,10 @@ def trace_warnings(session: Session) -> list[str]:
     }
     invocation = _invocation(turn)
     warnings.extend(invocation_warnings(number, invocation, cancelled))
-    kept = {
-      r.id
-      for r in get_all_tool_responses(invocation.intermediate_data)
-      if non_finite_paths(r.response)
-    }
     for output in (e for e in turn.entries if isinstance(e, ToolOutput)):
-      if output.non_finite and output.call_id not in kept:
+      # The note tells of numbers the store turned into null; numbers still
+      # there (a memory:// store) were warned of with the responses above.
+      if output.non_finite and not non_finite_paths(output.output):
         warnings.append(
           _non_finite_warning(number, output.tool_name, output.call_id, output.non_finite)
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
@@ -33,14 +34,17 @@ _DRIVER_HINT = (
 )
 
 
-def _missing_module(error: BaseException) -> ImportError | None:
-  """The ImportError behind `error`, however ADK wrapped it."""
+def _causes(error: BaseException) -> Iterator[BaseException]:
+  """`error`, then what caused it, and so on (however a library wrapped it)."""
   seen: BaseException | None = error
   while seen is not None:
-    if isinstance(seen, ImportError):
-      return seen
+    yield seen
     seen = seen.__cause__ or seen.__context__
-  return None
+
+
+def _missing_module(error: BaseException) -> ImportError | None:
+  """The ImportError behind `error`, however ADK wrapped it."""
+  return next((e for e in _causes(error) if isinstance(e, ImportError)), None)
 
 
 def sqlite_path(uri: str, base_dir: Path) -> Path | None:
@@ -102,15 +106,11 @@ def is_store_error(error: BaseException) -> bool:
   """Whether `error` (or what caused it) came from the session store's database or disk."""
   import sqlite3
 
-  seen: BaseException | None = error
-  while seen is not None:
-    if isinstance(seen, sqlite3.Error | OSError | StorageError):
-      return True
-    module = type(seen).__module__
-    if module.startswith(("sqlalchemy", "asyncpg", "aiosqlite")):
-      return True
-    seen = seen.__cause__ or seen.__context__
-  return False
+  drivers = ("sqlalchemy", "asyncpg", "aiosqlite")
+  return any(
+    isinstance(e, sqlite3.Error | OSError | StorageError) or type(e).__module__.startswith(drivers)
+    for e in _causes(error)
+  )
 
 
 def open_session_service(uri: str, *, base_dir: Path) -> BaseSessionService:

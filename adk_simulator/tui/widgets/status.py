@@ -97,13 +97,12 @@ def _user_side_line(simulation: Simulation) -> Content:
     line += Content.from_markup(
       "[bold]y[/] approve or reject $call", call=call_text(asks[0].tool_name, asks[0].args)
     )
-    more = len(waiting) - 1
   else:
     line += Content.from_markup(
       "[bold]d[/] deliver the result of $call",
       call=call_text(waiting[0].tool_name, waiting[0].args),
     )
-    more = len(waiting) - 1
+  more = len(waiting) - 1
   if more:
     line += Content.styled(f"  (and {more} more waiting)", "$text-muted")
   return line
