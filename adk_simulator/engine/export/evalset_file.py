@@ -17,15 +17,20 @@ Safety rules, in order of importance:
   keys, extra fields, defaults spelled out) comes back semantically identical.
 - Writes are atomic (temp file in the same folder, fsync, `os.replace`) and
   serialised across processes by a `filelock.FileLock` on `<file>.lock`; the
-  eval id is made unique while the lock is held.
+  eval id is made unique while the lock is held. Reading the cases
+  (`EvalSetFile.cases`), replacing one and deleting one take the same lock.
+- One session, one case: a session exported again replaces the case it was
+  exported as (`CaseClaim`), unless the caller asks for a new case.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
 import uuid
+from collections.abc import Iterator
 from collections.abc import Sequence
 from datetime import UTC
 from datetime import datetime
@@ -63,6 +68,10 @@ class EvalSetFileError(Exception):
     self.advice = advice
 
 
+class CaseNotFoundError(LookupError):
+  """The eval set holds no case with that id; the message lists the ids it holds."""
+
+
 class ExportResult(BaseModel):
   """What `EvalSetWriter.append` did."""
 
@@ -76,6 +85,22 @@ class ExportResult(BaseModel):
   """True when this append created the eval set (the file was absent or empty)."""
   warnings: list[str] = []
   """What `adk eval` will not reproduce, with reasons."""
+  replaced: bool = False
+  """True when the case replaced the one this session was exported as before."""
+
+
+class CaseClaim(BaseModel):
+  """Which case of an eval set a session owns: the one to replace when it is exported again.
+
+  A case belongs to a session when its first turn's `invocation_id` is the
+  session's first user turn's (ADK makes a new id for every invocation), so a
+  case another session happens to share an id with is never taken for it.
+  """
+
+  invocation_id: str
+  """The session's first user turn's invocation id."""
+  eval_ids: list[str] = []
+  """The ids the session was exported as to this file, newest first."""
 
 
 class EvalSetSummary(BaseModel):
@@ -91,7 +116,12 @@ class EvalSetSummary(BaseModel):
 
 
 class EvalSetWriter:
-  """Appends eval cases to one eval set file, creating it when absent."""
+  """Writes eval cases to one eval set file, creating it when absent.
+
+  Every operation holds the file's lock (`<file>.lock`) while it reads and
+  writes, so exports, deletions and readers in other processes never lose or
+  half-see each other's changes.
+  """
 
   def __init__(self, path: Path | str, *, lock_timeout: float = 30.0) -> None:
     self.path = Path(path)
@@ -103,14 +133,22 @@ class EvalSetWriter:
     *,
     agent_name: str,
     warnings: Sequence[str] | None = None,
+    replacing: CaseClaim | None = None,
   ) -> ExportResult:
-    """Appends `case`, renaming it `{eval_id}_2`, `_3`... if its id is taken.
+    """Adds `case`, or puts it in place of the case `replacing` names.
+
+    A new case is renamed `{eval_id}_2`, `_3`... if its id is taken. A
+    replacement keeps the replaced case's `eval_id` and its place in the file.
+    When the claimed case is no longer in the file (deleted since), the case
+    is added as new.
 
     Args:
       case: The case to store; its `eval_id` must match `^[A-Za-z0-9_]+$`.
       agent_name: The agent's display name, used to name a new eval set.
       warnings: What to report about the case; by default `case_warnings(case)`.
         Pass `trace_warnings(session)` when the session is at hand.
+      replacing: The case the session owns in this file, to replace; None
+        adds a new case.
 
     Raises:
       EvalSetFileError: The file exists but is not a valid eval set, or cannot
@@ -118,16 +156,71 @@ class EvalSetWriter:
     """
     if not EVAL_ID_PATTERN.fullmatch(case.eval_id):
       raise ValueError(f"eval_id {case.eval_id!r} must match {EVAL_ID_PATTERN.pattern}")
-    # Resolve symlinks so a linked eval set stays a link and both names share a lock.
-    target = self.path.resolve()
+    target = self._target()
     try:
       target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
       raise EvalSetFileError(target, f"cannot create its folder ({e}).") from e
+    with self._locked(target):
+      return self._append_locked(target, case, agent_name, warnings, replacing)
+
+  def owned_case(self, claim: CaseClaim) -> str | None:
+    """The eval id of the case `claim` names in the file, if it is still there.
+
+    Raises:
+      EvalSetFileError: The file exists but cannot be read as an eval set.
+    """
+    target = self._target()
+    with self._locked(target):
+      existing = self._read_locked(target)
+    if existing is None:
+      return None
+    index = _claimed_index(existing[1], claim)
+    return None if index is None else existing[1].eval_cases[index].eval_id
+
+  def cases(self) -> EvalSet:
+    """The eval set, read under the lock.
+
+    Raises:
+      EvalSetFileError: The file is missing, empty or not a valid eval set.
+    """
+    target = self._target()
+    with self._locked(target):
+      existing = self._read_locked(target)
+    if existing is None:
+      raise EvalSetFileError(target, "does not exist or is empty.", "Check the path.")
+    return existing[1]
+
+  def delete(self, eval_id: str) -> int:
+    """Removes the case `eval_id`; returns how many cases are left.
+
+    Raises:
+      CaseNotFoundError: No case has that id (the message lists the ids there are).
+      EvalSetFileError: The file cannot be read as an eval set, or written.
+    """
+    target = self._target()
+    with self._locked(target):
+      existing = self._read_locked(target)
+      if existing is None:
+        raise EvalSetFileError(target, "does not exist or is empty.", "Check the path.")
+      data, eval_set = existing
+      ids = [c.eval_id for c in eval_set.eval_cases]
+      if eval_id not in ids:
+        raise CaseNotFoundError(unknown_case(target, eval_id, ids))
+      index = ids.index(eval_id)
+      del data["eval_cases"][index]
+      _write_atomically(target, _dumps(data))
+      return len(data["eval_cases"])
+
+  def _target(self) -> Path:
+    # Resolve symlinks so a linked eval set stays a link and both names share a lock.
+    return self.path.resolve()
+
+  @contextlib.contextmanager
+  def _locked(self, target: Path) -> Iterator[None]:
     lock = filelock.FileLock(f"{target}.lock", timeout=self._lock_timeout)
     try:
-      with lock:
-        return self._append_locked(target, case, agent_name, warnings)
+      lock.acquire()
     except filelock.Timeout as e:
       raise EvalSetFileError(
         target,
@@ -135,7 +228,18 @@ class EvalSetWriter:
         "Try again; if no other export is running, delete the lock file.",
       ) from e
     except OSError as e:  # The lock file itself could not be created or opened.
-      raise EvalSetFileError(target, f"cannot be locked for writing ({e}).") from e
+      raise EvalSetFileError(target, f"cannot be locked ({e}).") from e
+    try:
+      yield
+    finally:
+      lock.release()
+
+  def _read_locked(self, target: Path) -> tuple[dict[str, Any], EvalSet] | None:
+    try:
+      text = _read_text(target)
+      return _parse(target, text) if text and text.strip() else None
+    except EvalSetFileError as e:
+      raise EvalSetFileError(e.path, f"{e.problem} Nothing was written to it.", e.advice) from e
 
   def _append_locked(
     self,
@@ -143,14 +247,12 @@ class EvalSetWriter:
     case: EvalCase,
     agent_name: str,
     warnings: Sequence[str] | None,
+    replacing: CaseClaim | None,
   ) -> ExportResult:
-    try:
-      text = _read_text(target)
-      existing = _parse(target, text) if text and text.strip() else None
-    except EvalSetFileError as e:
-      raise EvalSetFileError(e.path, f"{e.problem} Nothing was written to it.", e.advice) from e
+    existing = self._read_locked(target)
     created = existing is None
     taken: set[str] = set()
+    index: int | None = None
     if existing is None:
       now = datetime.now(UTC).timestamp()
       data: dict[str, Any] = EvalSet(
@@ -166,18 +268,23 @@ class EvalSetWriter:
     else:
       data, eval_set = existing
       taken = {c.eval_id for c in eval_set.eval_cases}
+      if replacing is not None:
+        index = _claimed_index(eval_set, replacing)
     cases: list[Any] = data["eval_cases"]
-    eval_id = unique_eval_id(case.eval_id, taken)
+    if index is not None:
+      eval_id = cases[index]["eval_id"]
+    else:
+      eval_id = unique_eval_id(case.eval_id, taken)
     stored = case.model_copy(update={"eval_id": eval_id})
     case_text = stored.model_dump_json(exclude_none=True)
     # Never write what `adk eval` could not read back. The rest of the file was
     # validated as it was read and is written back as read.
     EvalCase.model_validate_json(case_text)
-    cases.append(json.loads(case_text))
-    # pydantic_core's encoder: `json.dumps(indent=...)` falls back to pure
-    # Python and dominates the cost of appending to a large set.
-    new_text = pydantic_core.to_json(data, indent=2, inf_nan_mode="constants").decode() + "\n"
-    _write_atomically(target, new_text)
+    if index is not None:
+      cases[index] = json.loads(case_text)
+    else:
+      cases.append(json.loads(case_text))
+    _write_atomically(target, _dumps(data))
     return ExportResult(
       path=target,
       eval_set_id=data["eval_set_id"],
@@ -185,7 +292,42 @@ class EvalSetWriter:
       case_count=len(cases),
       created=created,
       warnings=list(case_warnings(stored) if warnings is None else warnings),
+      replaced=index is not None,
     )
+
+
+def unknown_case(path: Path, eval_id: str, ids: Sequence[str]) -> str:
+  """The message for an eval id the file does not hold."""
+  listed = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+  return (
+    f"{path}: no case {eval_id!r}; it holds {listed or 'no cases'}"
+    f" (`adk-sim evalset list {path.name}` lists them)"
+  )
+
+
+def _claimed_index(eval_set: EvalSet, claim: CaseClaim) -> int | None:
+  """Where the case `claim` names is: by its recorded ids, newest first, then by
+  its first turn alone (an export whose note was never stored)."""
+
+  def owned(case: EvalCase) -> bool:
+    conversation = case.conversation or []
+    return bool(conversation) and conversation[0].invocation_id == claim.invocation_id
+
+  if not claim.invocation_id:
+    return None
+  by_id = {c.eval_id: i for i, c in enumerate(eval_set.eval_cases)}
+  for eval_id in claim.eval_ids:
+    index = by_id.get(eval_id)
+    if index is not None and owned(eval_set.eval_cases[index]):
+      return index
+  owners = [i for i, c in enumerate(eval_set.eval_cases) if owned(c)]
+  return owners[-1] if owners else None
+
+
+def _dumps(data: dict[str, Any]) -> str:
+  # pydantic_core's encoder: `json.dumps(indent=...)` falls back to pure
+  # Python and dominates the cost of appending to a large set.
+  return pydantic_core.to_json(data, indent=2, inf_nan_mode="constants").decode() + "\n"
 
 
 def validate_eval_set(path: Path | str) -> EvalSetSummary:

@@ -55,6 +55,7 @@ from adk_simulator.engine.record.history import ToolError
 from adk_simulator.engine.record.history import ToolOutput
 from adk_simulator.engine.record.history import UserQuery
 from adk_simulator.engine.record.history import walk
+from adk_simulator.engine.record.notes import METADATA_KEY
 from adk_simulator.engine.record.reader import REQUEST_CONFIRMATION
 from adk_simulator.engine.record.reader import error_shape
 from adk_simulator.engine.record.reader import read_events
@@ -63,6 +64,9 @@ from adk_simulator.engine.runtime.responses import non_finite_paths
 if TYPE_CHECKING:
   from google.adk.sessions.session import Session
 
+
+TEMP_PREFIX = "temp:"
+"""ADK's prefix of invocation-scoped state (`google.adk.sessions.state.State.TEMP_PREFIX`)."""
 
 EVAL_ID_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 """What ADK's eval-set tools accept as an id; `:` and `,` also break the
@@ -88,6 +92,22 @@ def eval_id_for(agent_name: str, when: datetime, existing_ids: Collection[str] =
   """`{snake_case(agent_name)}_{UTC time as 20261122T031500_123456}`, made unique."""
   stamp = when.astimezone(UTC).strftime("%Y%m%dT%H%M%S_%f")
   return unique_eval_id(f"{snake_case(agent_name)}_{stamp}", existing_ids)
+
+
+def final_session_state(state: Mapping[str, Any]) -> dict[str, Any]:
+  """The state a session ended with, as a case's `final_session_state`.
+
+  Without `temp:` keys (ADK keeps them for one invocation only and never
+  stores them, so no later run could end with them) and without anything in
+  the simulator's own namespace (`adk_simulator...`: its notes live on the
+  events, never in the state an agent reads). `app:` and `user:` keys stay:
+  the agent sees them in its session.
+  """
+  return {
+    key: copy.deepcopy(value)
+    for key, value in state.items()
+    if not key.startswith(TEMP_PREFIX) and not key.startswith(METADATA_KEY)
+  }
 
 
 class NothingToExportError(ValueError):
@@ -148,6 +168,7 @@ class GoldenTraceBuilder:
         state=copy.deepcopy(self.initial_state),
       ),
       creation_timestamp=self.now.timestamp(),
+      final_session_state=final_session_state(self.session.state),
     )
 
   def warnings(self) -> list[str]:

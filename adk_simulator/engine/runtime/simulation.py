@@ -26,7 +26,6 @@ from adk_simulator.engine.record.history import History
 from adk_simulator.engine.record.history import HistoryEntry
 from adk_simulator.engine.record.history import ToolCall
 from adk_simulator.engine.record.notes import CallNote
-from adk_simulator.engine.record.notes import ExportRecord
 from adk_simulator.engine.record.notes import InnerRun
 from adk_simulator.engine.record.notes import Notes
 from adk_simulator.engine.record.notes import SessionStart
@@ -461,9 +460,13 @@ class Simulation:
     """True when the session holds turns that no export has written yet."""
     return bool(self._events) and len(self._events) != self._exported_at
 
-  async def export(self, eval_set_path: Path | None = None) -> ExportResult:
-    """Appends the session to the agent's eval set (or `eval_set_path`) as one EvalCase.
+  async def export(
+    self, eval_set_path: Path | None = None, *, as_new: bool = False
+  ) -> ExportResult:
+    """Writes the session to the agent's eval set (or `eval_set_path`) as one EvalCase.
 
+    A session exported to that file before replaces its case there (same
+    `eval_id`); `as_new` adds a separate case instead (see `export.session_export`).
     The file write runs on a thread: it takes a cross-process lock and fsyncs.
 
     Raises:
@@ -472,24 +475,29 @@ class Simulation:
     """
     self._machine.require(Phase.COMPLETED, action="export the session")
     assert self.agent is not None
-    from adk_simulator.engine.export.evalset_file import EvalSetWriter
-    from adk_simulator.engine.export.golden_trace import GoldenTraceBuilder
+    from adk_simulator.engine.export.session_export import export_session
 
-    session = await self.stored_session()
-    builder = GoldenTraceBuilder(
-      session, agent_name=self.agent.config.name, initial_state=self.initial_state
+    result, marker = await export_session(
+      self.session_service,
+      await self.stored_session(),
+      agent_name=self.agent.config.name,
+      initial_state=self.initial_state,
+      eval_set_path=eval_set_path or self.agent.eval_set_path,
+      as_new=as_new,
     )
-    case = builder.build()
-    writer = EvalSetWriter(eval_set_path or self.agent.eval_set_path)
-    result = await asyncio.to_thread(
-      writer.append, case, agent_name=self.agent.config.name, warnings=builder.warnings()
-    )
-    record = ExportRecord(eval_set=str(result.path), eval_id=result.eval_id, at=time.time())
-    marker = metadata_event(Notes(export=record))
-    self._events.append(await self.session_service.append_event(session, marker))
+    self._events.append(marker)
     self._exported_at = len(self._events)
     self.exports.append(result)
     return result
+
+  async def exported_case(self, eval_set_path: Path | None = None) -> str | None:
+    """The eval id this session was exported as to that eval set, if the file still holds it."""
+    assert self.agent is not None
+    from adk_simulator.engine.export.session_export import exported_case
+
+    return await asyncio.to_thread(
+      exported_case, await self.stored_session(), eval_set_path or self.agent.eval_set_path
+    )
 
   async def mark_failed(self, reason: str) -> None:
     """Notes on the stored session that a headless run failed (`reason`).
