@@ -20,6 +20,7 @@ from adk_simulator.cli.common import exit_without_waiting
 from adk_simulator.cli.common import fail
 from adk_simulator.cli.common import load_workspace_config
 from adk_simulator.cli.common import session_uri_option
+from adk_simulator.cli.evalset import evalset
 from adk_simulator.cli.export import export
 from adk_simulator.cli.play import play
 from adk_simulator.cli.play import validate
@@ -109,7 +110,7 @@ def list_agents(config_path: Path | None, agents_dir: Path | None) -> None:
     sys.exit(EXIT_FAILED)
 
 
-for command in (play, validate, sessions, replay, export):
+for command in (play, validate, sessions, replay, export, evalset):
   main.add_command(command)
 
 

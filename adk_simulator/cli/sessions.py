@@ -88,13 +88,21 @@ def export_session(
 def import_session(
   file: Path, agent_name: str | None, config_path: Path | None, session_service_uri: str | None
 ) -> None:
-  """Bring an ADK saved-session JSON file (adk run --save_session, adk web) into the store."""
+  """Bring an ADK saved-session JSON file (adk run --save_session, adk web) into the store.
+
+  A file whose session is in the store already is not imported again: the
+  command says which session holds it (exit 0).
+  """
+  from adk_simulator.engine.store.sessions import AlreadyImportedError
   from adk_simulator.engine.store.sessions import SessionFileError
 
   workspace, store = open_store(config_path, session_service_uri)
   with command_loop(workspace) as loop:
     try:
       stored = loop.run(store.import_json(file, agent=agent_name))
+    except AlreadyImportedError as error:
+      click.echo(f"already imported: {error}")
+      return
     except SessionFileError as error:
       fail(str(error), EXIT_BAD_INPUT)
   summary = stored.summary

@@ -30,6 +30,7 @@ from adk_simulator.engine.runtime.simulation import Simulation
 from adk_simulator.engine.runtime.turns import answer
 from adk_simulator.engine.runtime.turns import call
 from adk_simulator.engine.runtime.turns import parallel
+from adk_simulator.engine.store.sessions import AlreadyImportedError
 from adk_simulator.engine.store.sessions import SessionFileError
 from adk_simulator.engine.store.sessions import SessionStore
 from adk_simulator.engine.workspace import Workspace
@@ -307,10 +308,37 @@ async def test_export_import_round_trip_is_equal(math, tmp_path):
   assert imported.session.id == recorded.session_id
   second = await other.write_json(imported.session.id, tmp_path / "b.session.json")
   assert json.loads(first.read_text()) == json.loads(second.read_text())
-  # Importing the same file again never replaces what is stored.
-  again = await other.import_json(first)
-  assert again.session.id != imported.session.id
-  assert len(await other.list()) == 2
+  # Importing the same file again says so, and neither replaces nor copies what is stored.
+  with pytest.raises(
+    AlreadyImportedError, match=f"already in the store as session {imported.session.id}"
+  ):
+    await other.import_json(first)
+  assert len(await other.list()) == 1
+  # Into the store it was exported from: it is there already.
+  with pytest.raises(AlreadyImportedError, match="nothing was imported"):
+    await store.import_json(first)
+  assert len(await store.list()) == 1
+
+
+async def test_a_file_whose_id_is_taken_by_another_session_imports_once_under_a_new_id(
+  math, tmp_path
+):
+  workspace, agent = math
+  recorded = await record_math(workspace, agent)
+  store = SessionStore(workspace.session_service, [agent])
+  path = await store.write_json(recorded.session_id, tmp_path / "a.session.json")  # type: ignore[arg-type]
+  # Another session under the same id: the file's events are not in it.
+  data = json.loads(path.read_text(encoding="utf-8"))
+  for number, event in enumerate(data["events"]):
+    event["id"] = f"other-{number}"
+  (tmp_path / "b.session.json").write_text(json.dumps(data), encoding="utf-8")
+  imported = await store.import_json(tmp_path / "b.session.json")
+  assert imported.session.id != recorded.session_id
+  with pytest.raises(AlreadyImportedError, match=imported.session.id):
+    await store.import_json(tmp_path / "b.session.json")
+  assert sorted(r.id for r in await store.list()) == sorted(
+    [recorded.session_id, imported.session.id]
+  )
 
 
 async def test_a_session_saved_by_adk_run_imports_and_exports_as_a_golden_trace(math, tmp_path):

@@ -7,6 +7,7 @@ The interchange file is ADK's own saved-session JSON, the file `adk run
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import tempfile
 import uuid
@@ -39,6 +40,20 @@ class SessionNotFoundError(LookupError):
 
 class SessionFileError(ValueError):
   """A session file that cannot be read or written; names the file."""
+
+
+class AlreadyImportedError(SessionFileError):
+  """The session a file holds is in the store already: nothing was imported."""
+
+  def __init__(self, path: Path, stored: StoredSession) -> None:
+    summary = stored.summary
+    super().__init__(
+      f"{path} is already in the store as session {summary.id} ({summary.agent},"
+      f" {summary.status}, started {_when(summary.started)}); nothing was imported."
+      f" `adk-sim sessions delete {summary.id[:8]}` first to import it afresh"
+    )
+    self.path = path
+    self.stored = stored
 
 
 @dataclass(frozen=True)
@@ -194,8 +209,15 @@ class SessionStore:
   async def import_json(self, path: Path, *, agent: str | None = None) -> StoredSession:
     """Brings a saved-session JSON file into the store.
 
-    The session keeps its id unless the store already has one with that id;
-    then it gets a new id, so nothing stored is ever replaced.
+    The session keeps its id unless the store already has another session
+    with that id; then it gets an id derived from its content, so nothing
+    stored is ever replaced, and importing the same file again finds it.
+
+    Raises:
+      SessionFileError: The file cannot be read as a saved session, or names
+        no configured agent.
+      AlreadyImportedError: The store holds this session already (imported
+        before, or exported from this store); nothing was imported.
     """
     from google.adk.sessions.session import Session
     from pydantic import ValidationError
@@ -220,10 +242,18 @@ class SessionStore:
     owner = self._pick_agent(loaded, agent, path)
     initial_state = recovered_initial_state(loaded)
     session_id = loaded.id
-    existing = await self.session_service.get_session(
-      app_name=owner.app_name, user_id=loaded.user_id, session_id=session_id
-    )
-    if existing is not None:
+    for candidate in (loaded.id, _content_id(loaded)):
+      existing = await self.session_service.get_session(
+        app_name=owner.app_name, user_id=loaded.user_id, session_id=candidate
+      )
+      if existing is None:
+        session_id = candidate
+        break
+      if _holds(existing, loaded):
+        raise AlreadyImportedError(
+          path, StoredSession(owner, existing, summarize(existing, agent=owner.config.name))
+        )
+    else:  # a session of that content id holding other events: not ours to replace
       session_id = uuid.uuid4().hex
     target = await self.session_service.create_session(
       app_name=owner.app_name, user_id=loaded.user_id, state=initial_state, session_id=session_id
@@ -256,6 +286,26 @@ class SessionStore:
       f"{path}: its app {session.app_name!r} is none of the configured agents ({names});"
       " pass --agent NAME to import it for one of them"
     )
+
+
+def _content_id(session: Session) -> str:
+  """The id an import gets when the file's own id is taken: the same file, the same id."""
+  digest = hashlib.sha256(
+    session.model_dump_json(include={"app_name", "user_id", "id", "events"}).encode()
+  ).hexdigest()
+  return uuid.uuid5(uuid.NAMESPACE_URL, f"adk-simulator-import:{digest}").hex
+
+
+def _holds(stored: Session, loaded: Session) -> bool:
+  """The stored session holds every event of the file (it may have gone on since)."""
+  ids = {event.id for event in stored.events}
+  return all(event.id in ids for event in loaded.events)
+
+
+def _when(timestamp: float) -> str:
+  from datetime import datetime
+
+  return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
 
 
 def _public(session: Session) -> Session:
