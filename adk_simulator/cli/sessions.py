@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,9 @@ from adk_simulator.cli.common import fail
 from adk_simulator.cli.common import open_store
 from adk_simulator.cli.common import session_uri_option
 from adk_simulator.cli.common import when
+
+if TYPE_CHECKING:
+  from adk_simulator.engine.store.sessions import StoredSession
 
 
 @click.group("sessions")
@@ -60,22 +64,70 @@ def list_sessions(
   type=click.Path(path_type=Path, dir_okay=False),
   help="The file to write (ADK's saved-session JSON, e.g. NAME.session.json).",
 )
+@click.option(
+  "--adk-test",
+  "adk_test",
+  is_flag=True,
+  help="Write the file `adk test` replays (put it at AGENT_FOLDER/tests/NAME.json).",
+)
 @config_option
 @session_uri_option
 def export_session(
-  session_id: str, output: Path, config_path: Path | None, session_service_uri: str | None
+  session_id: str,
+  output: Path,
+  adk_test: bool,
+  config_path: Path | None,
+  session_service_uri: str | None,
 ) -> None:
-  """Write a session as ADK saved-session JSON (what `adk run --save_session` writes)."""
+  """Write a session as ADK saved-session JSON (what `adk run --save_session` writes).
+
+  With --adk-test, write what `adk test --rebuild` would write for it instead:
+  a replay test of the agent that needs no model and no simulator. A session
+  the test runner could not replay is refused, with every reason.
+  """
   from adk_simulator.engine.store.sessions import SessionFileError
   from adk_simulator.engine.store.sessions import SessionNotFoundError
 
   workspace, store = open_store(config_path, session_service_uri)
   with command_loop(workspace) as loop:
     try:
+      if adk_test:
+        _write_adk_test(loop.run(store.find(session_id)), output)
+        return
       path = loop.run(store.write_json(session_id, output))
     except (SessionNotFoundError, SessionFileError) as error:
       fail(str(error), EXIT_FAILED)
   click.echo(f"wrote {path}")
+
+
+def _write_adk_test(stored: StoredSession, output: Path) -> None:
+  from adk_simulator.engine.export.adk_test import AdkTestRefusal
+  from adk_simulator.engine.export.adk_test import adk_test_file
+  from adk_simulator.engine.store.sessions import write_new_file
+
+  try:
+    text, warnings = adk_test_file(stored.session, stored.agent)
+  except AdkTestRefusal as refusal:
+    fail(str(refusal), EXIT_FAILED)
+  except ImportError as error:
+    fail(
+      f"ADK's test runner cannot be imported ({error}); it needs pytest, as `adk test` does:"
+      " `pip install pytest`. Nothing was written",
+      EXIT_FAILED,
+    )
+  write_new_file(output, text)
+  for warning in warnings:
+    click.echo(f"warning: {warning}", err=True)
+  click.echo(f"wrote {output}")
+  folder = output.resolve().parent
+  if folder.name != "tests" or not any(
+    (folder.parent / marker).exists() for marker in ("agent.py", "__init__.py", "root_agent.yaml")
+  ):
+    click.echo(
+      "note: `adk test AGENTS_DIR` finds test files at AGENTS_DIR/<agent>/tests/*.json;"
+      " move it there to run it",
+      err=True,
+    )
 
 
 @sessions.command("import")

@@ -12,6 +12,9 @@ shape this module expects.
   agents and stores load exactly as `adk web` loads them.
 - `events._internal_metadata.public_session`, so an exported session file is
   what `adk run --save_session` writes.
+- `cli.agent_test_runner._normalize_ids`, the id normalisation `adk test`
+  applies to the events it runs and `adk test --rebuild` to the files it
+  writes, so an exported `adk test` file is what the runner compares against.
 - Where a stdio MCP server's stderr goes: `McpToolset` takes an `errlog`
   stream, and keeps it on its session manager (`_errlog`); a toolset the
   agent's code built is pointed at a log file from here, so a server's output
@@ -83,6 +86,16 @@ def public_session(session: Session) -> Session:
   from google.adk.events._internal_metadata import public_session as strip
 
   return strip(session)
+
+
+def normalize_test_event_ids(events: list[Any]) -> list[Any]:
+  """Events with the ids `adk test` gives them: `e-1`..., call ids `fc-1`... in order.
+
+  The runner's own function (it imports pytest, as `adk test` needs it).
+  """
+  from google.adk.cli.agent_test_runner import _normalize_ids
+
+  return _normalize_ids(events)
 
 
 # --- The tool-call seam ------------------------------------------------------------

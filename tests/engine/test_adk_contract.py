@@ -98,3 +98,22 @@ def test_the_confirmation_call_is_named_as_the_record_reads_it():
   from adk_simulator.engine.record.reader import REQUEST_CONFIRMATION
 
   assert _function_call_names.REQUEST_CONFIRMATION_FUNCTION_CALL_NAME == REQUEST_CONFIRMATION
+
+
+def test_the_test_runner_normalises_ids_as_adk_test_files_expect():
+  from google.adk.events.event import Event
+  from google.genai import types
+
+  call = types.Part(function_call=types.FunctionCall(id="adk-x", name="add", args={"a": 1}))
+  answer = types.Part(
+    function_response=types.FunctionResponse(id="adk-x", name="add", response={"result": 1})
+  )
+  events = [
+    Event(author="a", content=types.Content(role="model", parts=[call])),
+    Event(author="a", content=types.Content(role="user", parts=[answer])),
+  ]
+  normalized = adk.normalize_test_event_ids(events)
+  assert [e.id for e in normalized] == ["e-1", "e-2"]
+  parts = [p for e in normalized for p in (e.content.parts if e.content else None) or []]
+  assert parts[0].function_call and parts[0].function_call.id == "fc-1"
+  assert parts[1].function_response and parts[1].function_response.id == "fc-1"

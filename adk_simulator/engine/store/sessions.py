@@ -193,17 +193,7 @@ class SessionStore:
     if path.exists() and not overwrite:
       raise SessionFileError(f"{path} already exists: choose another name (nothing was written)")
     text = _public(stored.session).model_dump_json(indent=2, exclude_none=True, by_alias=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-      with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-      os.replace(temporary, path)
-    except BaseException:
-      Path(temporary).unlink(missing_ok=True)
-      raise
+    write_new_file(path, text, overwrite=overwrite)
     return path
 
   async def import_json(self, path: Path, *, agent: str | None = None) -> StoredSession:
@@ -286,6 +276,34 @@ class SessionStore:
       f"{path}: its app {session.app_name!r} is none of the configured agents ({names});"
       " pass --agent NAME to import it for one of them"
     )
+
+
+def write_new_file(path: Path, text: str, *, overwrite: bool = False) -> None:
+  """Writes `text` to `path` atomically (temp file, fsync, rename), not over a file
+  that exists unless `overwrite`.
+
+  Raises:
+    SessionFileError: The file exists, or cannot be written; nothing was written.
+  """
+  if path.exists() and not overwrite:
+    raise SessionFileError(f"{path} already exists: choose another name (nothing was written)")
+  try:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+  except OSError as error:
+    raise SessionFileError(f"{path}: cannot write it: {error.strerror or error}") from None
+  try:
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+      out.write(text)
+      out.flush()
+      os.fsync(out.fileno())
+    os.replace(temporary, path)
+  except OSError as error:
+    Path(temporary).unlink(missing_ok=True)
+    raise SessionFileError(f"{path}: cannot write it: {error.strerror or error}") from None
+  except BaseException:
+    Path(temporary).unlink(missing_ok=True)
+    raise
 
 
 def _content_id(session: Session) -> str:
