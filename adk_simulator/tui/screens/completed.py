@@ -65,6 +65,13 @@ class CompletedScreen(SessionScreen):
       super().__init__()
       self.error = error
 
+  class AlreadyExported(Message):
+    """The session has a case in the eval set already: ask whether to replace it."""
+
+    def __init__(self, eval_id: str) -> None:
+      super().__init__()
+      self.eval_id = eval_id
+
   def __init__(self) -> None:
     super().__init__()
     self._exporting = False
@@ -162,19 +169,46 @@ class CompletedScreen(SessionScreen):
     self.query_one("#export-result", Static).update(Content.styled("Exporting…", "$text-muted"))
     self.app.run_worker(self._export(), name="export", group="export", exit_on_error=False)
 
-  async def _export(self) -> None:
+  async def _export(self, as_new: bool | None = None) -> None:
+    """Exports; with `as_new` None, first asks when the session has a case already."""
     try:
-      result = await self.simulation.export()
+      if as_new is None:
+        previous = await self.simulation.exported_case()
+        if previous is not None:
+          self.post_message(self.AlreadyExported(previous))
+          return
+      result = await self.simulation.export(as_new=bool(as_new))
     except Exception as error:  # shown to the person; the session stays stored
       self.post_message(self.ExportFailed(error))
     else:
       self.post_message(self.Exported(result))
 
+  def on_completed_screen_already_exported(self, message: CompletedScreen.AlreadyExported) -> None:
+    from adk_simulator.tui.screens.export_choice import ExportChoiceScreen
+
+    agent = self.simulation.agent
+    shown = self._shown_path(agent.eval_set_path) if agent is not None else "the eval set"
+
+    def chosen(choice: str | None) -> None:
+      if choice is None:
+        self._exporting = False
+        self.query_one("#export-result", Static).update(
+          Content.styled("Not exported: the eval set is as it was.", "$text-muted")
+        )
+        self.update_bindings()
+        return
+      self.app.run_worker(
+        self._export(as_new=choice == "new"), name="export", group="export", exit_on_error=False
+      )
+
+    self.app.push_screen(ExportChoiceScreen(message.eval_id, shown), chosen)
+
   def on_completed_screen_exported(self, message: CompletedScreen.Exported) -> None:
     self._exporting = False
     result = message.result
     lines = [
-      Content.styled("Exported", "bold $success"),
+      Content.styled("Exported", "bold $success")
+      + Content(" (replaced its earlier case)" if result.replaced else ""),
       Content(
         f"File: {self._shown_path(result.path)}" + ("  (new file)" if result.created else "")
       ),
@@ -185,7 +219,9 @@ class CompletedScreen(SessionScreen):
       lines.append(Content.styled(f"{count(len(result.warnings), 'warning')}:", "bold $warning"))
       lines.extend(Content(f"• {warning}") for warning in result.warnings)
     self.query_one("#export-result", Static).update(Content("\n").join(lines))
-    self.notify(f"Saved as {result.eval_id}", title="Exported")
+    self.notify(
+      f"{'Replaced' if result.replaced else 'Saved as'} {result.eval_id}", title="Exported"
+    )
     self.update_bindings()
 
   def on_completed_screen_export_failed(self, message: CompletedScreen.ExportFailed) -> None:

@@ -30,6 +30,7 @@ def keymap() -> list[tuple[str, list[Binding]]]:
   from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
   from adk_simulator.tui.screens.completed import CompletedScreen
   from adk_simulator.tui.screens.dialogs import ConfirmScreen
+  from adk_simulator.tui.screens.export_choice import ExportChoiceScreen
   from adk_simulator.tui.screens.query import QueryScreen
   from adk_simulator.tui.screens.replay_view import ReplayViewScreen
   from adk_simulator.tui.screens.session_view import SessionViewScreen
@@ -55,6 +56,7 @@ def keymap() -> list[tuple[str, list[Binding]]]:
     ("Replay", ReplayViewScreen.BINDINGS),
     ("Value viewer", ValueScreen.BINDINGS),
     ("Questions", ConfirmScreen.BINDINGS),
+    ("Exporting a session again", ExportChoiceScreen.BINDINGS),
   ]
   return [
     (title, [b for b in bindings if isinstance(b, Binding) and b.description])

@@ -73,6 +73,13 @@ class SessionViewScreen(Screen[None]):
   class Deleted(Message):
     pass
 
+  class AlreadyExported(Message):
+    """The session has a case in the eval set already: ask whether to replace it."""
+
+    def __init__(self, eval_id: str) -> None:
+      super().__init__()
+      self.eval_id = eval_id
+
   class Failed(Message):
     def __init__(self, doing: str, error: Exception) -> None:
       super().__init__()
@@ -153,7 +160,10 @@ class SessionViewScreen(Screen[None]):
       )
     else:
       hint = "r reopens it to continue the conversation · p replays it against the live tools"
-      hint += " · e exports it to the eval set." if summary.status == "completed" else "."
+      if summary.status == "completed":
+        hint += " · e exports it to the eval set."
+      else:
+        hint += " · e exports it again (replace its case, or add a new one)."
     lines.append(Content.styled(hint, muted))
     return Content("\n").join(lines)
 
@@ -172,7 +182,7 @@ class SessionViewScreen(Screen[None]):
       case "reopen":
         return self.finished and self._busy is None
       case "export":
-        return status == "completed" and self._busy is None
+        return status in ("completed", "exported") and self._busy is None
       case "replay":
         return self.finished and self._busy is None
       case "delete":
@@ -218,13 +228,19 @@ class SessionViewScreen(Screen[None]):
       self.export_session()
 
   @work(exclusive=True, group="session-export", exit_on_error=False)
-  async def export_session(self) -> None:
+  async def export_session(self, as_new: bool | None = None) -> None:
+    """Exports; with `as_new` None, first asks when the session has a case already."""
     stored = self.stored
     # A simulation of its own, so whatever the app is playing is left alone.
     simulation = self.simulator.workspace.new_simulation()
     try:
       await simulation.open_session(stored.agent, stored.session)
-      result = await simulation.export()
+      if as_new is None:
+        previous = await simulation.exported_case()
+        if previous is not None:
+          self.post_message(self.AlreadyExported(previous))
+          return
+      result = await simulation.export(as_new=bool(as_new))
       refreshed = await self.store.find(stored.session.id)
     except Exception as error:  # shown; the session stays stored as it was
       self.post_message(self.Failed("export the session", error))
@@ -233,13 +249,29 @@ class SessionViewScreen(Screen[None]):
     finally:
       await simulation.abandon()
 
+  def on_session_view_screen_already_exported(
+    self, message: SessionViewScreen.AlreadyExported
+  ) -> None:
+    from adk_simulator.tui.screens.export_choice import ExportChoiceScreen
+
+    def chosen(choice: str | None) -> None:
+      if choice is None:
+        self.query_one("#export-result").display = False
+        self._set_busy(None)
+        return
+      self.export_session(as_new=choice == "new")
+
+    shown = self._shown(str(self.stored.agent.eval_set_path))
+    self.app.push_screen(ExportChoiceScreen(message.eval_id, shown), chosen)
+
   def on_session_view_screen_exported(self, message: SessionViewScreen.Exported) -> None:
     result = message.result
     self.stored = message.stored
     self.query_one("#session-facts", Static).update(self._facts())
     self._set_busy(None)
     lines = [
-      Content.styled("Exported", "bold $success"),
+      Content.styled("Exported", "bold $success")
+      + Content(" (replaced its earlier case)" if result.replaced else ""),
       Content(
         f"File: {self._shown(str(result.path))}" + ("  (new file)" if result.created else "")
       ),
@@ -253,7 +285,7 @@ class SessionViewScreen(Screen[None]):
     shown.update(Content("\n").join(lines))
     shown.display = True
     self.notify(
-      f"Saved as {result.eval_id}"
+      f"{'Replaced' if result.replaced else 'Saved as'} {result.eval_id}"
       + (f" ({count(len(result.warnings), 'warning')})" if result.warnings else ""),
       title="Exported",
       severity="warning" if result.warnings else "information",
