@@ -140,6 +140,7 @@ class AgentPickerScreen(Screen[None]):
   BINDINGS = [
     Binding("x", "traceback", "Traceback", id="picker.traceback"),
     Binding("s", "sessions", "Saved sessions", id="picker.sessions"),
+    Binding("v", "eval_set", "Eval set", id="picker.eval_set"),
   ]
 
   def compose(self) -> ComposeResult:
@@ -191,6 +192,14 @@ class AgentPickerScreen(Screen[None]):
   def action_sessions(self) -> None:
     services(self).show_saved_sessions()
 
+  def action_eval_set(self) -> None:
+    """The highlighted agent's eval set: its cases, one as a timeline, delete."""
+    from adk_simulator.tui.screens.evalset_view import EvalSetScreen
+
+    row = self.highlighted_row
+    if row is not None:
+      self.app.push_screen(EvalSetScreen(row.config.name, row.config.eval_set_path))
+
   def on_agent_loaded(self, message: AgentLoaded) -> None:
     rows = self.rows
     if 0 <= message.index < len(rows):
@@ -225,6 +234,8 @@ class AgentPickerScreen(Screen[None]):
     row = self.highlighted_row
     if action == "traceback":
       return row is not None and row.failure is not None
+    if action == "eval_set":
+      return row is not None
     return True
 
   @on(ListView.Highlighted, "#agents")

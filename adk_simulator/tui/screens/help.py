@@ -30,6 +30,8 @@ def keymap() -> list[tuple[str, list[Binding]]]:
   from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
   from adk_simulator.tui.screens.completed import CompletedScreen
   from adk_simulator.tui.screens.dialogs import ConfirmScreen
+  from adk_simulator.tui.screens.evalset_view import CaseTable
+  from adk_simulator.tui.screens.evalset_view import EvalSetScreen
   from adk_simulator.tui.screens.export_choice import ExportChoiceScreen
   from adk_simulator.tui.screens.query import QueryScreen
   from adk_simulator.tui.screens.replay_view import ReplayViewScreen
@@ -54,6 +56,7 @@ def keymap() -> list[tuple[str, list[Binding]]]:
     ("Saved sessions", [*SessionTable.BINDINGS, *SessionsBrowserScreen.BINDINGS]),
     ("Saved session", SessionViewScreen.BINDINGS),
     ("Replay", ReplayViewScreen.BINDINGS),
+    ("Eval set", [*CaseTable.BINDINGS, *EvalSetScreen.BINDINGS]),
     ("Value viewer", ValueScreen.BINDINGS),
     ("Questions", ConfirmScreen.BINDINGS),
     ("Exporting a session again", ExportChoiceScreen.BINDINGS),

@@ -194,6 +194,7 @@ class TimelineEntry(Widget, can_focus=True):
         assert_never(entry)
     if self._shown_duration is not None:
       details.append(format_seconds(self._shown_duration))
+    details = [d for d in details if d]  # an eval case's calls name no agent
     if details:
       header += Content("  ") + Content.styled(" · ".join(details), "bold")
     hints = []
