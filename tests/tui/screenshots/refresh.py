@@ -21,6 +21,7 @@ SCREENSHOTS = {
   "sessions.svg": "test_snapshots_sessions/test_sessions_browser.raw",
   "replay.svg": "test_snapshots_sessions/test_replay_where_tool_data_drifted.raw",
   "confirmation.svg": "test_user_side_prompts/test_the_confirmation_prompt.raw",
+  "evalset.svg": "test_evalset_view/test_eval_set_view.raw",
 }
 
 
