@@ -34,6 +34,7 @@ from adk_simulator.tui.clock import FrozenClock
 from adk_simulator.tui.screens.active import ActiveScreen
 from adk_simulator.tui.screens.completed import CompletedScreen
 from adk_simulator.tui.screens.dialogs import ConfirmScreen
+from adk_simulator.tui.screens.export_choice import ExportChoiceScreen
 from adk_simulator.tui.screens.query import QueryScreen
 from adk_simulator.tui.screens.replay_view import ReplayViewScreen
 from adk_simulator.tui.screens.session_view import SessionViewScreen
@@ -260,11 +261,23 @@ async def test_export_from_the_session_view_writes_the_eval_set(math_sessions, t
     await pilot.press("e")
     await settle(pilot)
     assert view.stored.summary.status == "exported"
-    assert view.check_action("export", ()) is False, "exported already"
     text = screen_text(app)
     assert "Exported as " in text and "evalsets/math_agent.evalset.json" in text
     assert "The eval set now holds 2 cases." in text
     assert app.simulation is None or app.simulation.phase is Phase.SELECTING_AGENT
+
+    # Exported already: exporting again asks, and replacing keeps one case for it.
+    assert view.check_action("export", ())
+    first_id = view.stored.summary.exports[-1].eval_id
+    await pilot.press("e")
+    await settle(pilot)
+    assert isinstance(app.screen, ExportChoiceScreen)
+    await pilot.press("r")
+    await settle(pilot)
+    assert app.screen is view
+    assert "Exported (replaced its earlier case)" in screen_text(app)
+    assert "The eval set now holds 2 cases." in screen_text(app)
+    assert view.stored.summary.exports[-1].eval_id == first_id
 
     await pilot.press("escape")
     await settle(pilot)
