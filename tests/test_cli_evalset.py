@@ -182,6 +182,9 @@ def test_evalset_list_show_and_delete(project: Path):
   assert out.strip() == "math.evalset.json: no cases"
   code, _, err = run(project, "evalset", "list", "missing.evalset.json")
   assert code == 1 and "missing.evalset.json: does not exist" in err
+  assert not (project / "missing.evalset.json.lock").exists(), (
+    "reading a missing file locks nothing"
+  )
 
 
 def test_an_export_and_a_delete_at_the_same_time_lose_nothing(project: Path):

@@ -171,7 +171,9 @@ class EvalSetWriter:
       EvalSetFileError: The file exists but cannot be read as an eval set.
     """
     target = self._target()
-    with self._locked(target):
+    if not target.exists():
+      return None
+    with self._locked(target, for_reading=True):
       existing = self._read_locked(target)
     if existing is None:
       return None
@@ -185,10 +187,12 @@ class EvalSetWriter:
       EvalSetFileError: The file is missing, empty or not a valid eval set.
     """
     target = self._target()
-    with self._locked(target):
+    if not target.exists():
+      raise EvalSetFileError(target, "does not exist.", "Check the path.")
+    with self._locked(target, for_reading=True):
       existing = self._read_locked(target)
     if existing is None:
-      raise EvalSetFileError(target, "does not exist or is empty.", "Check the path.")
+      raise EvalSetFileError(target, "is empty, not an eval set.", "Check the path.")
     return existing[1]
 
   def delete(self, eval_id: str) -> int:
@@ -199,10 +203,12 @@ class EvalSetWriter:
       EvalSetFileError: The file cannot be read as an eval set, or written.
     """
     target = self._target()
+    if not target.exists():
+      raise EvalSetFileError(target, "does not exist.", "Check the path.")
     with self._locked(target):
-      existing = self._read_locked(target)
+      existing = self._read_locked(target, writing=True)
       if existing is None:
-        raise EvalSetFileError(target, "does not exist or is empty.", "Check the path.")
+        raise EvalSetFileError(target, "is empty, not an eval set.", "Check the path.")
       data, eval_set = existing
       ids = [c.eval_id for c in eval_set.eval_cases]
       if eval_id not in ids:
@@ -217,7 +223,9 @@ class EvalSetWriter:
     return self.path.resolve()
 
   @contextlib.contextmanager
-  def _locked(self, target: Path) -> Iterator[None]:
+  def _locked(self, target: Path, *, for_reading: bool = False) -> Iterator[None]:
+    """Holds the file's lock. A reader that cannot create the lock file (a read-only
+    folder) reads without it: writes are atomic renames, so it sees a whole file."""
     lock = filelock.FileLock(f"{target}.lock", timeout=self._lock_timeout)
     try:
       lock.acquire()
@@ -228,17 +236,24 @@ class EvalSetWriter:
         "Try again; if no other export is running, delete the lock file.",
       ) from e
     except OSError as e:  # The lock file itself could not be created or opened.
+      if for_reading:
+        yield
+        return
       raise EvalSetFileError(target, f"cannot be locked ({e}).") from e
     try:
       yield
     finally:
       lock.release()
 
-  def _read_locked(self, target: Path) -> tuple[dict[str, Any], EvalSet] | None:
+  def _read_locked(
+    self, target: Path, *, writing: bool = False
+  ) -> tuple[dict[str, Any], EvalSet] | None:
     try:
       text = _read_text(target)
       return _parse(target, text) if text and text.strip() else None
     except EvalSetFileError as e:
+      if not writing:
+        raise
       raise EvalSetFileError(e.path, f"{e.problem} Nothing was written to it.", e.advice) from e
 
   def _append_locked(
@@ -249,7 +264,7 @@ class EvalSetWriter:
     warnings: Sequence[str] | None,
     replacing: CaseClaim | None,
   ) -> ExportResult:
-    existing = self._read_locked(target)
+    existing = self._read_locked(target, writing=True)
     created = existing is None
     taken: set[str] = set()
     index: int | None = None
