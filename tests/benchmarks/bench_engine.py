@@ -77,13 +77,14 @@ async def main() -> None:
       history_times.append(time.perf_counter() - before)
 
     # An eval set that already holds many cases: the export reads, checks and
-    # rewrites it atomically under a lock.
+    # rewrites it atomically under a lock. Each export adds a case (as new:
+    # exporting the session again would replace its one case).
     for _ in range(CASES_BEFORE_EXPORT):
-      await simulation.export()
+      await simulation.export(as_new=True)
     export_times = []
     for _ in range(5):
       before = time.perf_counter()
-      await simulation.export()
+      await simulation.export(as_new=True)
       export_times.append(time.perf_counter() - before)
     cases = simulation.exports[-1].case_count
     size_mb = simulation.exports[-1].path.stat().st_size / 1e6
