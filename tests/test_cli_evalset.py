@@ -77,7 +77,7 @@ def test_export_replaces_the_sessions_case_and_new_adds_one(project: Path):
   (played,) = cases(project)
   code, out, err = run(project, "export", session["id"][:8])
   assert code == 0, err
-  assert "1 cases; replaced its case" in out and f"eval_id: {played['eval_id']}" in out
+  assert "1 case; replaced its case" in out and f"eval_id: {played['eval_id']}" in out
   assert [c["eval_id"] for c in cases(project)] == [played["eval_id"]]
 
   code, out, err = run(project, "export", session["id"], "--new")
@@ -89,7 +89,7 @@ def test_export_replaces_the_sessions_case_and_new_adds_one(project: Path):
   other = project / "other.evalset.json"
   code, out, err = run(project, "export", session["id"], "--eval-set", str(other))
   assert code == 0, err
-  assert "1 cases; added a new case" in out, "another file holds no case of it yet"
+  assert "1 case; added a new case" in out, "another file holds no case of it yet"
   assert len(cases(project)) == 2
 
 
@@ -159,7 +159,7 @@ def test_evalset_list_show_and_delete(project: Path):
 
   code, out, err = run(project, "evalset", "show", "math.evalset.json", second)
   assert code == 0, err
-  assert f"case {second}: 1 turns, 2 tool calls" in out
+  assert f"case {second}: 1 turn, 2 tool calls" in out
   assert "user      Divide 1 by 0, then 6 by 3" in out
   assert "call      divide(a=1, b=0)" in out
   assert "error     divide → ZeroDivisionError: division by zero" in out
@@ -175,7 +175,7 @@ def test_evalset_list_show_and_delete(project: Path):
   assert code == 0 and out.strip().endswith("kept")
   assert len(cases(project)) == 2
   code, out, _ = run(project, "evalset", "delete", "math.evalset.json", first, input="y\n")
-  assert code == 0 and f"deleted {first}" in out and "(1 cases left)" in out
+  assert code == 0 and f"deleted {first}" in out and "(1 case left)" in out
   code, out, _ = run(project, "evalset", "delete", "math.evalset.json", second, "--yes")
   assert code == 0 and "(0 cases left)" in out
   code, out, _ = run(project, "evalset", "list", "math.evalset.json")

@@ -16,6 +16,7 @@ import click
 from adk_simulator.cli.common import EXIT_FAILED
 from adk_simulator.cli.common import fail
 from adk_simulator.cli.common import when
+from adk_simulator.engine.words import count
 
 if TYPE_CHECKING:
   from google.adk.evaluation.eval_set import EvalSet
@@ -86,7 +87,10 @@ def show_case(eval_set_path: Path, eval_id: str, as_json: bool) -> None:
     return
   row = case_row(case)
   created = when(row.created) if row.created else "unknown"
-  click.echo(f"case {case.eval_id}: {row.turns} turns, {row.calls} tool calls, created {created}")
+  click.echo(
+    f"case {case.eval_id}: {count(row.turns, 'turn')}, {count(row.calls, 'tool call')},"
+    f" created {created}"
+  )
   if case.session_input is not None and case.session_input.state:
     click.echo(f"initial state  {json.dumps(case.session_input.state, ensure_ascii=False)}")
   for entry in case_history(case).entries:
@@ -116,7 +120,8 @@ def delete_case(eval_set_path: Path, eval_id: str, yes: bool) -> None:
     )
   row = case_row(case)
   if not yes and not click.confirm(
-    f"delete case {eval_id} ({row.turns} turns, {row.first_query!r}) from {eval_set_path}?",
+    f"delete case {eval_id} ({count(row.turns, 'turn')}, {row.first_query!r})"
+    f" from {eval_set_path}?",
     default=False,
   ):
     click.echo("kept")
@@ -125,4 +130,4 @@ def delete_case(eval_set_path: Path, eval_id: str, yes: bool) -> None:
     left = EvalSetWriter(eval_set_path).delete(eval_id)
   except (CaseNotFoundError, EvalSetFileError) as error:
     fail(str(error), EXIT_FAILED)
-  click.echo(f"deleted {eval_id} from {eval_set_path} ({left} cases left)")
+  click.echo(f"deleted {eval_id} from {eval_set_path} ({count(left, 'case')} left)")

@@ -16,6 +16,7 @@ from adk_simulator.cli.common import config_option
 from adk_simulator.cli.common import fail
 from adk_simulator.cli.common import open_store
 from adk_simulator.cli.common import session_uri_option
+from adk_simulator.engine.words import count
 
 _UNFINISHED = {
   "in_progress": "it stopped before the agent answered",
@@ -84,5 +85,5 @@ def export(
   for warning in result.warnings:
     click.echo(f"warning: {warning}", err=True)
   how = "replaced its case" if result.replaced else "added a new case"
-  click.echo(f"eval set: {result.path} ({result.case_count} cases; {how})")
+  click.echo(f"eval set: {result.path} ({count(result.case_count, 'case')}; {how})")
   click.echo(f"eval_id: {result.eval_id}")
