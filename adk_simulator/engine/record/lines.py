@@ -19,6 +19,8 @@ from adk_simulator.engine.record.history import UserQuery
 
 
 def _asked(entry: ToolCall | ModelText | FinalResponse) -> str:
+  if not entry.author:  # an eval case's calls and answer name no agent
+    return ""
   if entry.by == "callback":
     return f"[{entry.author}, answered by a callback]"
   return f"[{entry.author}]"
@@ -71,4 +73,4 @@ def describe_entry(entry: HistoryEntry, depth: int = 0) -> str:
       line = f"inner run {entry.tool_name}: agent {entry.agent}{state}"
     case _:
       assert_never(entry)
-  return indent + line
+  return (indent + line).rstrip()
