@@ -18,7 +18,7 @@ Safety rules, in order of importance:
 - Writes are atomic (temp file in the same folder, fsync, `os.replace`) and
   serialised across processes by a `filelock.FileLock` on `<file>.lock`; the
   eval id is made unique while the lock is held. Reading the cases
-  (`EvalSetFile.cases`), replacing one and deleting one take the same lock.
+  (`EvalSetWriter.cases`), replacing one and deleting one take the same lock.
 - One session, one case: a session exported again replaces the case it was
   exported as (`CaseClaim`), unless the caller asks for a new case.
 """

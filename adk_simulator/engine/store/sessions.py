@@ -49,8 +49,7 @@ class AlreadyImportedError(SessionFileError):
     summary = stored.summary
     super().__init__(
       f"{path} is already in the store as session {summary.id} ({summary.agent},"
-      f" {summary.status}, started {_when(summary.started)}); nothing was imported."
-      f" `adk-sim sessions delete {summary.id[:8]}` first to import it afresh"
+      f" {summary.status}, started {_when(summary.started)}); nothing was imported"
     )
     self.path = path
     self.stored = stored
