@@ -7,6 +7,7 @@ runner, its mock model answering with the recorded model turns, the real tools.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
@@ -17,6 +18,12 @@ from pathlib import Path
 import pytest
 from cli_helpers import run
 from cli_helpers import write_script
+
+from adk_simulator.engine.agents.loader import LoadedAgent
+from adk_simulator.engine.config.files import load_config
+from adk_simulator.engine.runtime.turns import answer
+from adk_simulator.engine.runtime.turns import call
+from adk_simulator.engine.workspace import Workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,6 +81,26 @@ def play(project: Path, agent: str, steps: list[dict], **extra: object) -> str:
   return found.group(1)
 
 
+def play_with_an_undo(project: Path) -> str:
+  """Plays a session in the project's store with a wrong call undone; the session's id."""
+
+  async def played() -> str:
+    ws = Workspace(load_config(cwd=project))
+    agent = ws.load_agent(ws.agents[0])
+    assert isinstance(agent, LoadedAgent), agent
+    simulation = ws.new_simulation()
+    await simulation.select_agent(agent)
+    await simulation.submit_query("What is 6*7?")
+    await simulation.submit_turn(call("add", a=6, b=7))
+    await simulation.undo()
+    await simulation.submit_turn(call("multiply", a=6, b=7))
+    await simulation.submit_turn(answer("42"))
+    assert simulation.session_id is not None
+    return simulation.session_id
+
+  return asyncio.run(played())
+
+
 def adk_test(project: Path) -> subprocess.CompletedProcess[str]:
   """ADK's `adk test` on the project's agents, one pytest process (no xdist workers)."""
   adk = Path(sys.executable).with_name("adk")
@@ -124,7 +151,9 @@ def test_adk_test_passes_on_exported_sessions_and_fails_when_a_tool_drifts(proje
     "Careful",
     [{"user": "1/0?"}, {"call": "divide", "args": {"a": 1, "b": 0}}, {"respond": "Undefined."}],
   )
+  undone = play_with_an_undo(project)
   for session_id, path in [
+    (undone, "agents/math_agent/tests/undone.json"),
     (parallel, "agents/math_agent/tests/parallel.json"),
     (two_turns, "agents/math_agent/tests/two_turns.json"),
     (handled, "agents/careful_agent/tests/handled_error.json"),
@@ -142,9 +171,14 @@ def test_adk_test_passes_on_exported_sessions_and_fails_when_a_tool_drifts(proje
   assert calls == ["fc-1", "fc-2", "fc-3"]
   assert not any("customMetadata" in e for e in written["events"])
   assert written["events"][0]["content"]["parts"] == [{"text": "What is 5*5+10?"}]
+  # The undone call is in no file: only the kept path is replayed.
+  undone_file = (project / "agents/math_agent/tests/undone.json").read_text("utf-8")
+  assert '"add"' not in undone_file and '"multiply"' in undone_file
+  assert "rewind" not in undone_file.lower()
 
   ran = adk_test(project)
   assert results(ran.stdout) == {
+    "math_agent/undone.json": "PASSED",
     "math_agent/parallel.json": "PASSED",
     "math_agent/two_turns.json": "PASSED",
     "careful_agent/handled_error.json": "PASSED",
@@ -159,6 +193,7 @@ def test_adk_test_passes_on_exported_sessions_and_fails_when_a_tool_drifts(proje
   agent_py.write_text(drifted, encoding="utf-8")
   ran = adk_test(project)
   assert results(ran.stdout) == {
+    "math_agent/undone.json": "PASSED",
     "math_agent/parallel.json": "FAILED",
     "math_agent/two_turns.json": "FAILED",
     "careful_agent/handled_error.json": "PASSED",

@@ -15,6 +15,9 @@ shape this module expects.
 - `cli.agent_test_runner._normalize_ids`, the id normalisation `adk test`
   applies to the events it runs and `adk test --rebuild` to the files it
   writes, so an exported `adk test` file is what the runner compares against.
+- `events._rewind_events._apply_rewinds`, ADK's own answer to which events a
+  rewound session still holds, so the history, the export and the replay read
+  exactly the kept path after an undo (see `runtime/undo.py`).
 - Where a stdio MCP server's stderr goes: `McpToolset` takes an `errlog`
   stream, and keeps it on its session manager (`_errlog`); a toolset the
   agent's code built is pointed at a log file from here, so a server's output
@@ -38,6 +41,7 @@ from typing import Any
 
 if TYPE_CHECKING:
   from google.adk.agents.invocation_context import InvocationContext
+  from google.adk.events.event import Event
   from google.adk.sessions.base_session_service import BaseSessionService
   from google.adk.sessions.session import Session
   from google.adk.tools.base_tool import BaseTool
@@ -96,6 +100,20 @@ def normalize_test_event_ids(events: list[Any]) -> list[Any]:
   from google.adk.cli.agent_test_runner import _normalize_ids
 
   return _normalize_ids(events)
+
+
+def live_events(events: list[Event]) -> list[Event]:
+  """`events` without those a rewind undid, and without the rewind events themselves.
+
+  ADK keeps rewound events in the session and marks them undone with a later
+  event (`EventActions.rewind_before_invocation_id`); its prompt building reads
+  the session through this same function.
+  """
+  if not any(e.actions and e.actions.rewind_before_invocation_id for e in events):
+    return list(events)
+  from google.adk.events._rewind_events import _apply_rewinds
+
+  return _apply_rewinds(list(events))
 
 
 # --- The tool-call seam ------------------------------------------------------------

@@ -117,3 +117,17 @@ def test_the_test_runner_normalises_ids_as_adk_test_files_expect():
   parts = [p for e in normalized for p in (e.content.parts if e.content else None) or []]
   assert parts[0].function_call and parts[0].function_call.id == "fc-1"
   assert parts[1].function_response and parts[1].function_response.id == "fc-1"
+
+
+def test_rewound_events_are_left_out_by_adks_own_reader():
+  from google.adk.events._rewind_events import _apply_rewinds
+  from google.adk.events.event import Event
+  from google.adk.events.event_actions import EventActions
+
+  kept = Event(author="user", invocation_id="a")
+  undone = Event(author="user", invocation_id="b")
+  rewind = Event(
+    author="user", invocation_id="c", actions=EventActions(rewind_before_invocation_id="b")
+  )
+  assert _apply_rewinds([kept, undone, rewind]) == [kept]  # noqa: SLF001
+  assert adk.live_events([kept, undone, rewind]) == [kept]

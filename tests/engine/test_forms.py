@@ -17,14 +17,17 @@ from google.adk.tools.transfer_to_agent_tool import TransferToAgentTool
 from pydantic import BaseModel
 from pydantic import Field
 
+from adk_simulator.engine.schema.forms import EMPTY_REQUIRED_TEXT
 from adk_simulator.engine.schema.forms import FormField
 from adk_simulator.engine.schema.forms import args_to_values
 from adk_simulator.engine.schema.forms import blank_value
+from adk_simulator.engine.schema.forms import default_value
 from adk_simulator.engine.schema.forms import form_from_schema
 from adk_simulator.engine.schema.forms import initial_value
 from adk_simulator.engine.schema.forms import initial_values
 from adk_simulator.engine.schema.forms import is_blank
 from adk_simulator.engine.schema.forms import values_to_args
+from adk_simulator.engine.schema.specs import FieldError
 from adk_simulator.engine.schema.specs import ToolSpec
 from adk_simulator.engine.schema.specs import tool_spec_from_declaration
 from adk_simulator.engine.schema.specs import validate_arguments
@@ -209,34 +212,39 @@ def test_input_schema_of_an_agent_goes_through_the_same_code() -> None:
   assert [f.name for f in recursive] == ["label", "children"]
 
 
-def test_fresh_form_shows_defaults_and_sends_what_it_shows() -> None:
+def test_a_fresh_form_sends_only_what_the_person_set() -> None:
   values = initial_values(TICKET_FORM)
 
+  # Defaults are hints on blank fields, not values the call would send.
   assert values == {
     "subject": "",
     "customer": {"name": "", "email": ""},
-    "priority": "3",
-    "budget": "10.5",
-    "urgent": False,
-    "channel": "email",
+    "priority": "",
+    "budget": "",
+    "urgent": None,
+    "channel": None,
     "tags": [],
     "attachments": [],
     "note": "",
     "billing": {"name": "", "email": ""},
   }
+  values["subject"] = "Refund"
   values["customer"] = {"name": "Ada", "email": "ada@example.com"}
   args, errors = values_to_args(TICKET_FORM, values)
 
   assert errors == []
-  assert args == {
-    "subject": "",
-    "customer": {"name": "Ada", "email": "ada@example.com"},
-    "priority": 3,
-    "budget": 10.5,
-    "urgent": False,
-    "channel": "email",
-  }
+  assert args == {"subject": "Refund", "customer": {"name": "Ada", "email": "ada@example.com"}}
   assert validate_arguments(TICKET, args) == []
+
+  # A default filled in on purpose is sent, exactly as the schema has it.
+  fields = _by_name(TICKET_FORM)
+  assert default_value(fields["priority"]) == "3"
+  assert default_value(fields["urgent"]) is False
+  assert default_value(fields["subject"]) is None
+  values.update(priority=default_value(fields["priority"]), urgent=default_value(fields["urgent"]))
+  args, errors = values_to_args(TICKET_FORM, values)
+  assert errors == [] and args["priority"] == 3 and args["urgent"] is False
+  assert "budget" not in args and "channel" not in args
   attachment = _by_name(TICKET_FORM)["attachments"].item
   assert attachment is not None
   assert initial_value(attachment) == {"filename": "", "size_kb": ""}
@@ -250,7 +258,7 @@ def test_text_becomes_typed_arguments() -> None:
     "budget": "7",
     "urgent": True,
     "channel": "phone",
-    "tags": ["vip", ""],
+    "tags": ["vip", " "],
     "attachments": [{"filename": "a.txt", "size_kb": "12"}],
     "note": "call back",
   }
@@ -264,7 +272,7 @@ def test_text_becomes_typed_arguments() -> None:
     "budget": 7,
     "urgent": True,
     "channel": "phone",
-    "tags": ["vip", ""],
+    "tags": ["vip", " "],
     "attachments": [{"filename": "a.txt", "size_kb": 12}],
     "note": "call back",
   }
@@ -291,14 +299,34 @@ def test_conversion_errors_name_each_field() -> None:
   args, errors = values_to_args(TICKET_FORM, values)
 
   assert [(e.path, e.message) for e in errors] == [
+    ("customer.email", EMPTY_REQUIRED_TEXT),
     ("priority", "expected an integer"),
     ("budget", "expected a number"),
     ("channel", "expected one of 'email', 'phone'"),
     ("attachments[1].size_kb", "expected an integer"),
   ]
-  # A required string may be empty when its schema allows it.
-  assert args["customer"] == {"name": "Ada", "email": ""}
+  assert args["customer"] == {"name": "Ada"}
   assert "priority" not in args and "channel" not in args
+
+
+def test_a_required_string_left_empty_is_an_error_unless_the_schema_wants_it() -> None:
+  def text(**schema: Any) -> FormField:
+    return form_from_schema(
+      {"type": "object", "properties": {"t": {"type": "string", **schema}}, "required": ["t"]}
+    )[0]
+
+  # JSON Schema accepts "", but an empty required field is almost always a slip.
+  assert values_to_args([text()], {"t": ""}) == (
+    {},
+    [FieldError(path="t", message=EMPTY_REQUIRED_TEXT)],
+  )
+  assert values_to_args([text(minLength=0)], {"t": ""}) == ({"t": ""}, [])
+  assert values_to_args([text(default="")], {"t": ""}) == ({"t": ""}, [])
+  assert values_to_args([text(minLength=1)], {"t": ""})[1][0].message == EMPTY_REQUIRED_TEXT
+  assert values_to_args([text(minLength=0, pattern="^x")], {"t": ""})[1] != []
+  # An enum holding "" offers it as a choice of its own.
+  choice = text(enum=["", "x"])
+  assert choice.kind == "enum" and values_to_args([choice], {"t": ""}) == ({"t": ""}, [])
 
 
 def test_blank_fields_are_left_out_or_null_or_missing() -> None:
@@ -309,7 +337,7 @@ def test_blank_fields_are_left_out_or_null_or_missing() -> None:
   args, errors = values_to_args(list(fields.values()), values)
 
   assert [(e.path, e.message) for e in errors] == [("level", "required field missing")]
-  assert args == {"key": 0}  # blank optional fields are left out, defaults apply
+  assert args == {}  # blank optional fields are left out: the tool's defaults apply
 
   required_nullable = FormField(
     name="when", path="when", title="When", kind="string", required=True, nullable=True
@@ -317,7 +345,7 @@ def test_blank_fields_are_left_out_or_null_or_missing() -> None:
   assert values_to_args([required_nullable], {"when": ""}) == ({"when": None}, [])
   strict_code = fields["code"].model_copy(update={"required": True})
   _, errors = values_to_args([strict_code], {"code": ""})
-  assert [(e.path, e.message) for e in errors] == [("code", "required field missing")]
+  assert [(e.path, e.message) for e in errors] == [("code", EMPTY_REQUIRED_TEXT)]
   empty_list = fields["anything"].model_copy(update={"required": True})
   assert values_to_args([empty_list], {"anything": []}) == ({"anything": []}, [])
 
@@ -327,10 +355,11 @@ def test_optional_object_is_sent_only_when_filled() -> None:
 
   assert is_blank(billing, blank_value(billing))
   assert values_to_args([billing], {"billing": {"name": "", "email": ""}}) == ({}, [])
-  args, errors = values_to_args([billing], {"billing": {"name": "Bob", "email": ""}})
-  assert (args, errors) == ({"billing": {"name": "Bob", "email": ""}}, [])
+  args, errors = values_to_args([billing], {"billing": {"name": "Bob", "email": "b@c.d"}})
+  assert (args, errors) == ({"billing": {"name": "Bob", "email": "b@c.d"}}, [])
+  # A required object left blank is built from its fields, which must then be filled.
   _, errors = values_to_args([_by_name(TICKET_FORM)["customer"]], {"customer": None})
-  assert errors == []
+  assert [e.path for e in errors] == ["customer.name", "customer.email"]
 
 
 def test_enums_keep_their_value_types() -> None:
@@ -384,6 +413,7 @@ def test_raw_json_toggle_round_trips() -> None:
   assert type(back["priority"]) is int and type(back["budget"]) is float
 
   fresh = initial_values(TICKET_FORM)
+  fresh.update(subject="S", customer={"name": "Ada", "email": "a@b.c"})
   assert _round_trip(TICKET_FORM, fresh) == fresh
 
   odd = form_from_schema(_spec(FunctionTool(odd_shapes)).parameters)

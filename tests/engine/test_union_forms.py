@@ -121,16 +121,14 @@ def test_each_variant_sends_exactly_its_object(shipping_tools: dict[str, ToolSpe
   values = initial_values(fields)
   assert values["method"] == UnionValue() and is_blank(method, values["method"])
 
-  # Choosing a variant fills in its defaults and its tag, as a fresh form does.
+  # Choosing a variant fills in its tag; its optional fields stay blank, as in a fresh form.
   courier = variant_value(method, 0)
-  assert courier.values == {"kind": "courier", "address": "", "signature": False}
+  assert courier.values == {"kind": "courier", "address": "", "signature": None}
   values = {**values, "parcel": {"label": "Box 1", "weight_kg": "2.5"}}
+  courier = UnionValue(0, {**courier.values, "address": "1 Main St"})
   args, errors = values_to_args(fields, {**values, "method": courier})
   assert errors == []
-  assert args == {
-    "parcel": PARCEL,
-    "method": {"kind": "courier", "address": "", "signature": False},
-  }
+  assert args == {"parcel": PARCEL, "method": {"kind": "courier", "address": "1 Main St"}}
   assert validate_arguments(spec, args) == []
 
   pickup = variant_value(method, 1)
@@ -271,8 +269,10 @@ def test_a_pydantic_discriminated_union_is_a_choice_too() -> None:
   assert [v.title for v in method.variants] == ["courier", "pickup"]
   # A tag with no default is still filled in when its variant is chosen.
   chosen = variant_value(method, 1)
-  args, errors = values_to_args([method], {"method": UnionValue(1, {**chosen.values})})
-  assert errors == [] and args == {"method": {"kind": "pickup", "point_id": ""}}
+  args, errors = values_to_args(
+    [method], {"method": UnionValue(1, {**chosen.values, "point_id": "P1"})}
+  )
+  assert errors == [] and args == {"method": {"kind": "pickup", "point_id": "P1"}}
   assert validate_arguments(spec, args) == []
   # Only one side has a tag: no discriminator, labelled by title.
   assert [v.title for v in fields["either"].variants] == ["TaggedCourier", "Drone"]

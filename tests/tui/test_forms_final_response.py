@@ -199,13 +199,7 @@ async def test_structured_query_form(quote_agent: ModuleType):
     await pilot.press("end", "backspace", "3")
     payload, errors = query.get_payload()
   assert errors == []
-  assert payload == {
-    "origin": "L",
-    "destination": "P",
-    "nights": 3,
-    "travellers": 2,
-    "room": "standard",
-    "breakfast": False,
-    "currency": "EUR",
-  }
-  quote_agent.QuoteRequest.model_validate(payload)
+  # What was set; the agent's input model fills in its own defaults.
+  assert payload == {"origin": "L", "destination": "P", "nights": 3, "travellers": 2}
+  request = quote_agent.QuoteRequest.model_validate(payload)
+  assert (request.room, request.breakfast, request.currency) == ("standard", False, "EUR")

@@ -99,7 +99,7 @@ def test_argument_help_comes_from_the_docstring():
   assert argument_docs(wrapped) == {"a": "First line continued.", "b": "B."}
 
 
-async def test_every_kind_gets_its_widget_with_defaults_filled():
+async def test_every_kind_gets_its_widget_with_defaults_as_hints():
   app = FormApp(every_kind_spec())
   async with app.run_test(size=(120, 40)) as pilot:
     await pilot.pause()
@@ -107,9 +107,11 @@ async def test_every_kind_gets_its_widget_with_defaults_filled():
     title = form.control("title")
     assert isinstance(title, Input) and title.type == "text" and app.focused is title
     count, ratio = form.control("count"), form.control("ratio")
-    assert isinstance(count, Input) and count.type == "integer" and count.value == "3"
-    assert isinstance(ratio, Input) and ratio.type == "number" and ratio.value == "0.5"
-    enabled = form.control("enabled")
+    assert isinstance(count, Input) and count.type == "integer" and count.value == ""
+    assert "tool default 3" in count.placeholder
+    assert isinstance(ratio, Input) and ratio.type == "number" and ratio.value == ""
+    assert "tool default 0.5" in ratio.placeholder
+    enabled = form.control("enabled")  # shows its default, and leaves it out until toggled
     assert isinstance(enabled, Switch) and enabled.value is True
     assert isinstance(form.control("level"), Select) and isinstance(form.control("mode"), Select)
     assert isinstance(form.field_widget("address"), ObjectField)
@@ -126,20 +128,17 @@ async def test_every_kind_gets_its_widget_with_defaults_filled():
     labels = [str(label.render()) for label in field.query(".field-label")]
     assert labels == ["Title *"]
     assert "What to call it." in str(field.query_one(".field-description").render())
-    # A fresh form sends what it shows: the defaults, explicitly (and "" for
-    # the required strings, which the schema allows to be empty).
+    # A fresh form sends nothing of its own: required text left empty is an
+    # error, and untouched defaults are left out for the tool to apply.
+    _, errors = form.get_args()
+    assert [e.path for e in errors] == ["title", "address.street", "address.city"]
+    for path, text in (("title", "T"), ("address.street", "1 Main St"), ("address.city", "Lyon")):
+      control = form.control(path)
+      assert isinstance(control, Input)
+      control.value = text
     args, errors = form.get_args()
   assert errors == []
-  assert args == {
-    "title": "",
-    "address": {"street": "", "city": ""},
-    "count": 3,
-    "ratio": 0.5,
-    "enabled": True,
-    "level": 2,
-    "mode": "fast",
-    "extra": {},
-  }  # empty lists are blank: left out, the tool's default applies
+  assert args == {"title": "T", "address": {"street": "1 Main St", "city": "Lyon"}}
 
 
 async def test_set_args_then_get_args_keeps_values_and_types():
@@ -175,7 +174,7 @@ async def test_int_enum_picked_with_keys_stays_an_int():
   async with app.run_test(size=(120, 40)) as pilot:
     form = app.query_one(SchemaForm)
     form.control("level").focus()
-    await pilot.press("enter", "down", "enter")
+    await pilot.press("enter", "down", "down", "down", "enter")  # (empty) -> 1 -> 2 -> 3
     args, _ = form.get_args()
   assert args["level"] == 3 and type(args["level"]) is int
 

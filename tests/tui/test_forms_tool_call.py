@@ -111,7 +111,7 @@ async def test_nested_object_enum_lists_and_optional(helpdesk_request: ModelRequ
     # customer.name, customer.email, customer.plan: the nested object's fields come first.
     await pilot.press("M", "tab", *"m@x.io", "tab")
     assert app.focused is form.control("customer.plan")
-    await pilot.press("enter", "down", "enter")  # free -> pro
+    await pilot.press("enter", "down", "down", "enter")  # (empty) -> free -> pro
     await pilot.press("tab", "S", "tab")
     assert app.focused is form.control("priority")
     await pilot.press("enter", "down", "down", "down", "enter")  # (empty) -> urgent
@@ -184,7 +184,8 @@ async def test_missing_required_field_is_shown_and_nothing_is_sent(
     form.control("amount").focus()  # selects the text, as a click would not
     await pilot.press("end", "backspace", "backspace", "ctrl+s")
     await pilot.pause()
-  assert app.results == [one_call("apply_credit", ticket_id=7, amount=3, notify_customer=True)]
+  # The switch was never touched: its default is the tool's to apply, not sent.
+  assert app.results == [one_call("apply_credit", ticket_id=7, amount=3)]
 
 
 async def test_raw_json_round_trip(helpdesk_request: ModelRequest):
@@ -197,11 +198,8 @@ async def test_raw_json_round_trip(helpdesk_request: ModelRequest):
     await pilot.pause()
     editor = screen.editor
     assert editor.json_mode and app.focused is editor.json_text
-    assert json.loads(editor.json_text.text) == {
-      "ticket_id": 7,
-      "amount": 12.5,
-      "notify_customer": True,
-    }
+    # Only what was set: the untouched switch's default is not in the call.
+    assert json.loads(editor.json_text.text) == {"ticket_id": 7, "amount": 12.5}
     # Broken JSON stays in the editor, with the reason, and is not sent.
     await pilot.press("x", "ctrl+j", "ctrl+s")
     await pilot.pause()
@@ -218,10 +216,10 @@ async def test_raw_json_round_trip(helpdesk_request: ModelRequest):
     assert not editor.json_mode
     form = editor.form
     assert app.focused is form.control("ticket_id")
-    assert form.get_values() == {"ticket_id": "8", "amount": "12.5", "notify_customer": True}
+    assert form.get_values() == {"ticket_id": "8", "amount": "12.5", "notify_customer": None}
     await pilot.press("ctrl+s")
     await pilot.pause()
-  assert app.results == [one_call("apply_credit", ticket_id=8, amount=12.5, notify_customer=True)]
+  assert app.results == [one_call("apply_credit", ticket_id=8, amount=12.5)]
 
 
 async def test_two_added_calls_make_one_parallel_turn_in_order(helpdesk_request: ModelRequest):
@@ -233,7 +231,7 @@ async def test_two_added_calls_make_one_parallel_turn_in_order(helpdesk_request:
     await pilot.press("r", "ctrl+t")
     await pilot.pause()
     assert not screen.in_form and app.focused is screen.picker.filter_input
-    assert screen.queued == [CallRequest(tool="search_tickets", args={"query": "r", "limit": 10})]
+    assert screen.queued == [CallRequest(tool="search_tickets", args={"query": "r"})]
     await pilot.press(*"get_c", "enter")
     await pilot.pause()
     await pilot.press(*"m@x", "ctrl+t")
@@ -245,7 +243,7 @@ async def test_two_added_calls_make_one_parallel_turn_in_order(helpdesk_request:
   assert app.results == [
     ToolCallsTurn(
       calls=[
-        CallRequest(tool="search_tickets", args={"query": "r", "limit": 10}),
+        CallRequest(tool="search_tickets", args={"query": "r"}),
         CallRequest(tool="get_customer", args={"email": "m@x"}),
         CallRequest(tool="lookup_order_status", args={"order_id": "O"}),
       ]

@@ -132,7 +132,7 @@ async def test_each_variant_picked_with_keys_sends_exactly_its_object(
   assert [(c.tool, c.args) for c in turn.calls] == [
     (
       "ship",
-      {"parcel": parcel, "method": {"kind": "courier", "address": "1 Main St", "signature": False}},
+      {"parcel": parcel, "method": {"kind": "courier", "address": "1 Main St"}},
     ),
     ("ship", {"parcel": parcel, "method": {"kind": "pickup", "point_id": "P042", "hold_days": 7}}),
   ]
@@ -158,15 +158,17 @@ async def test_switching_variant_replaces_the_fields_and_brings_back_what_was_ty
       "method.hold_days",
     ]
     hold_days = form.control("method.hold_days")
-    assert isinstance(hold_days, Input) and hold_days.value == "3"  # the variant's default
+    # The variant's default is a hint: left untouched, it is not sent.
+    assert isinstance(hold_days, Input) and hold_days.value == ""
+    assert "tool default 3" in hold_days.placeholder
     args, _ = form.get_args()
-    assert args["method"] == {"kind": "pickup", "hold_days": 3}  # point_id is still blank
+    assert args["method"] == {"kind": "pickup"}  # point_id is still blank
 
     await choose(pilot, method, "courier")
     address = form.control("method.address")
     assert isinstance(address, Input) and address.value == "1 Main St"
     args, _ = form.get_args()
-    assert args["method"] == {"kind": "courier", "address": "1 Main St", "signature": False}
+    assert args["method"] == {"kind": "courier", "address": "1 Main St"}
 
 
 async def test_a_variant_fields_error_shows_under_it(shipping_request: ModelRequest):
@@ -240,7 +242,7 @@ async def test_a_union_in_a_list_and_an_optional_union(shipping_request: ModelRe
     await type_text(pilot, "P001")
     args, errors = screen.editor.check()
     assert errors == []
-    assert args["fallbacks"] == [{"kind": "pickup", "point_id": "P001", "hold_days": 3}]
+    assert args["fallbacks"] == [{"kind": "pickup", "point_id": "P001"}]
 
     # Raw JSON and back: each entry comes back in its variant.
     await pilot.press("ctrl+j")
@@ -269,7 +271,7 @@ async def test_a_union_in_a_list_and_an_optional_union(shipping_request: ModelRe
     await type_text(pilot, "555")
     args, errors = screen.editor.check()
     assert errors == []
-    assert args == {"label": "Box 1", "notify": {"phone": "555", "quiet_hours": True}}
+    assert args == {"label": "Box 1", "notify": {"phone": "555"}}
 
 
 async def test_the_tool_runs_with_the_chosen_variant(tui_workspace: WorkspaceFactory):
@@ -296,6 +298,6 @@ async def test_the_tool_runs_with_the_chosen_variant(tui_workspace: WorkspaceFac
   assert isinstance(call, ToolCall) and isinstance(output, ToolOutput)
   assert call.args == {
     "parcel": {"label": "Box 1", "weight_kg": 2.5},
-    "method": {"kind": "pickup", "point_id": "P042", "hold_days": 3},
+    "method": {"kind": "pickup", "point_id": "P042"},
   }
   assert output.output["method"] == "Pickup"  # ADK built the model the union names

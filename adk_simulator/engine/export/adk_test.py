@@ -89,7 +89,12 @@ def adk_test_file(session: Session, agent: LoadedAgent) -> tuple[str, list[str]]
   reasons, warnings = _check(session, agent)
   if reasons:
     raise AdkTestRefusal(session.id, reasons)
-  events = [_bare(e) for e in session.events if not is_metadata_event(e)]
+  resumable = agent.app is not None and agent.app.resumability_config is not None
+  events = [
+    _bare(e)
+    for e in adk.live_events(session.events)
+    if not is_metadata_event(e) and (resumable or not _resumption_mark(e))
+  ]
   events = adk.normalize_test_event_ids(events)
   invocations: dict[str, str] = {}
   for event in events:
@@ -104,6 +109,21 @@ def adk_test_file(session: Session, agent: LoadedAgent) -> tuple[str, list[str]]
   }
   text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
   return text, warnings
+
+
+def _resumption_mark(event: Event) -> bool:
+  """An event ADK writes only in a resumable run: no content, an agent's end or state.
+
+  The simulator resumes a run with ADK's resumability when a session is
+  resumed or a turn undone; `adk test` replays without it (unless the agent's
+  App asks for it), so it never makes these events and they are left out.
+  """
+  if event.content is not None:
+    return False
+  actions = event.actions
+  return bool(actions.end_of_agent or actions.agent_state) and not (
+    actions.state_delta or actions.artifact_delta or actions.transfer_to_agent or actions.escalate
+  )
 
 
 def _bare(event: Event) -> Event:
@@ -140,7 +160,7 @@ def _check(session: Session, agent: LoadedAgent) -> tuple[list[str], list[str]]:
   sent = [e for e in entries if isinstance(e, UserQuery | ConfirmationAnswer | DeliveredResult)]
   if not sent:
     return [f"session {session.id} has no user message: there is nothing to replay."], []
-  first_event = next((e for e in session.events if not is_metadata_event(e)), None)
+  first_event = next((e for e in adk.live_events(session.events) if not is_metadata_event(e)), None)
   if not isinstance(entries[0], UserQuery) or first_event is None or first_event.author != "user":
     reasons.append(
       "the conversation does not start with the user's message; the runner skips such a file."

@@ -18,6 +18,7 @@ from typing import Any
 
 import pydantic_core
 
+from adk_simulator.engine.adk import live_events
 from adk_simulator.engine.record.history import AnsweredBy
 from adk_simulator.engine.record.history import ConfirmationAnswer
 from adk_simulator.engine.record.history import ConfirmationRequest
@@ -283,6 +284,9 @@ def read_events(
   structured_input: bool = False,
   structured_output: bool = False,
 ) -> History:
-  """The typed history of a whole session's events (see `RecordReader`)."""
+  """The typed history of a whole session's events (see `RecordReader`).
+
+  Events a rewind undid (see `runtime/undo.py`) are not part of it.
+  """
   reader = RecordReader(structured_input=structured_input, structured_output=structured_output)
-  return History(entries=reader.read(events))
+  return History(entries=reader.read(live_events(list(events))))

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel
 from pydantic import Field
 
+from adk_simulator.engine.adk import live_events
 from adk_simulator.engine.record.history import FinalResponse
 from adk_simulator.engine.record.history import History
 from adk_simulator.engine.record.history import UserQuery
@@ -98,6 +99,7 @@ def session_status(
     failures: Say "failed" for a session whose last run was marked failed;
       False gives where the session stands regardless.
   """
+  events = live_events(events)
   contents = [i for i, e in enumerate(events) if e.content and e.content.parts]
   after = events[contents[-1] + 1 :] if contents else events
   if failures and any(notes_of(e).failure is not None for e in after):

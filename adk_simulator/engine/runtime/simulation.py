@@ -21,7 +21,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from adk_simulator.engine.adk import live_events
 from adk_simulator.engine.record.history import ConfirmationRequest
+from adk_simulator.engine.record.history import FinalResponse
 from adk_simulator.engine.record.history import History
 from adk_simulator.engine.record.history import HistoryEntry
 from adk_simulator.engine.record.history import ToolCall
@@ -30,6 +32,7 @@ from adk_simulator.engine.record.notes import InnerRun
 from adk_simulator.engine.record.notes import Notes
 from adk_simulator.engine.record.notes import SessionStart
 from adk_simulator.engine.record.notes import metadata_event
+from adk_simulator.engine.record.notes import notes_of
 from adk_simulator.engine.record.reader import RecordReader
 from adk_simulator.engine.record.summary import last_conversation_event
 from adk_simulator.engine.record.summary import recovered_initial_state
@@ -58,10 +61,15 @@ from adk_simulator.engine.runtime.turns import ToolFinished
 from adk_simulator.engine.runtime.turns import ToolStarted
 from adk_simulator.engine.runtime.turns import TurnValidationError
 from adk_simulator.engine.runtime.turns import format_traceback
+from adk_simulator.engine.runtime.undo import UndoError
+from adk_simulator.engine.runtime.undo import UndoPlan
+from adk_simulator.engine.runtime.undo import plan_undo
+from adk_simulator.engine.runtime.undo import rewind_to
 from adk_simulator.engine.schema.specs import OfferedTools
 
 if TYPE_CHECKING:
   from google.adk.agents.llm_agent import LlmAgent
+  from google.adk.artifacts.base_artifact_service import BaseArtifactService
   from google.adk.events.event import Event
   from google.adk.models.llm_request import LlmRequest
   from google.adk.models.llm_response import LlmResponse
@@ -134,6 +142,8 @@ class Simulation:
     """The tools each agent's requests offer, by agent."""
     self.replay_of: str | None = None
     """The recorded session this one replays, if it is a replay."""
+    self._artifacts: BaseArtifactService | None = None
+    """The session's artifacts, shared by every runner of the session."""
 
   # --- What drivers read ------------------------------------------------------
 
@@ -241,7 +251,7 @@ class Simulation:
     self.agent = agent
     self.user_id = session.user_id
     self.session_id = session.id
-    self._events = list(session.events)
+    self._events = live_events(session.events)
     self._projected, self._projected_events = [], 0
     self._step = self.history.last_step
     self.initial_state = recovered_initial_state(session)
@@ -455,6 +465,112 @@ class Simulation:
       except asyncio.CancelledError:
         pass
 
+  # --- Undo ------------------------------------------------------------------------
+
+  @property
+  def undo_busy(self) -> str | None:
+    """Why nothing can be undone right now (the run is busy), or None.
+
+    While the person is asked (an AgentTool's agent included) or the session
+    waits for the user or has ended, undo is possible; while tools run or the
+    agent works between two questions, it is not.
+    """
+    if self.agent is None or self.session_id is None:
+      return "nothing to undo yet: the session has not started"
+    if self._run_task is not None and not self._run_task.done() and not self._asks:
+      if self._tools.running:
+        return "tools are running: wait for them, or cancel them (escape)"
+      return "the agent is running: wait until it asks you again"
+    return None
+
+  def undo_plan(self, entry: HistoryEntry | None = None) -> UndoPlan:
+    """What undoing would take away: the turn of `entry` (a history entry) and
+    everything after it, or without `entry` the person's last model turn.
+
+    Raises:
+      UndoError: The run is busy, there is nothing to undo, or the entry is
+        not the person's to undo.
+    """
+    busy = self.undo_busy
+    if busy is not None:
+      raise UndoError(busy)
+    return plan_undo(self.history.entries, entry)
+
+  async def undo(self, plan: UndoPlan | None = None) -> UndoPlan:
+    """Takes the session back to just before a turn, and asks the person again.
+
+    The stored session is rewound (see `runtime/undo.py`): its state and
+    artifacts are what they were before the turn; the history, the export and
+    a replay hold only the kept path; the undone events stay stored, marked
+    undone. Tools' effects outside the session are not undone.
+
+    After it, the session stands where the kept path ends: the person is
+    asked for the undone step again (ACTIVE); or it waits for the user's side
+    (a confirmation, a long-running result); or, when a user message was
+    undone, for a new one (AWAITING_QUERY); or, when a result delivered after
+    the agent's answer was undone, it is COMPLETED.
+
+    Args:
+      plan: From `undo_plan`; None undoes the person's last model turn.
+
+    Returns:
+      The plan carried out.
+
+    Raises:
+      UndoError: The run is busy, or there is nothing (or no such turn) to undo.
+    """
+    plan = plan or self.undo_plan()
+    busy = self.undo_busy
+    if busy is not None:
+      raise UndoError(busy)
+    assert self.agent is not None and self._runner is not None
+    if not any(e.id == plan.event_id for e in self._events):
+      raise UndoError("that turn is not in the session any more: look at the timeline again")
+    await self.abandon()
+    self._inner.clear()
+    self._answered.clear()
+    self._tools = ToolRuns()
+    session = await self.stored_session()
+    resumed = await rewind_to(
+      runner=self._runner,
+      session_service=self.session_service,
+      artifact_service=self._artifacts,
+      session=session,
+      event_id=plan.event_id,
+    )
+    stored = await self.stored_session()
+    self._events = live_events(stored.events)
+    self._projected, self._projected_events = [], 0
+    history = self.history
+    self._step = history.last_step
+    exported = bool(self._events) and notes_of(self._events[-1]).export is not None
+    self._exported_at = len(self._events) if exported else 0
+    self.run_error = None
+    self._emit(HistoryChanged(size=len(self._events)))
+    if history.paused and not (resumed is not None and plan.step is not None):
+      # Waiting for the user's side again; a model turn undone after a
+      # long-running call's interim result is asked again instead.
+      self._arrive(Phase.ACTIVE)
+      self._emit(RunPaused(awaiting=len(self.awaiting)))
+    elif resumed is None:
+      self._arrive(Phase.AWAITING_QUERY)
+    elif history.entries and isinstance(history.entries[-1], FinalResponse):
+      # The user's answer to a long-running call came after the agent had answered.
+      self._arrive(Phase.COMPLETED)
+    else:
+      self._arrive(Phase.ACTIVE)
+      resumer = self._runner_for(self.agent, resumable=True)
+      self._run_task = asyncio.create_task(
+        self._run(None, runner=resumer, invocation_id=resumed), name="adk-simulator-undo"
+      )
+      await self.wait()
+    return plan
+
+  def _arrive(self, phase: Phase) -> None:
+    """Stands the session in `phase` after an undo, whichever it was in before."""
+    self._machine = PhaseMachine(phase)
+    self._emit(PhaseChanged(phase=phase))
+
   @property
   def has_unexported_work(self) -> bool:
     """True when the session holds turns that no export has written yet."""
@@ -539,7 +655,13 @@ class Simulation:
     from adk_simulator.engine.runtime.seat import seat_person
 
     self._played = seat_person(agent.root_agent)
-    return seat_human(agent, self, self.session_service, resumable=resumable)
+    if self._artifacts is None:
+      from google.adk.artifacts.in_memory_artifact_service import InMemoryArtifactService
+
+      self._artifacts = InMemoryArtifactService()
+    return seat_human(
+      agent, self, self.session_service, resumable=resumable, artifact_service=self._artifacts
+    )
 
   async def _run(
     self, message: Any, *, runner: Runner | None = None, invocation_id: str | None = None

@@ -12,16 +12,23 @@ for arrays; a `UnionValue` (which variant, and its fields' values) for
 unions. Arguments ("args") are what the model sends, types kept exactly.
 
 What a person filling the form gets:
-- A fresh form shows the schema's defaults (`initial_values`) and sends what
-  it shows: a default left in place is sent explicitly.
+- The call holds the arguments the person set, nothing more. A fresh form
+  leaves optional fields blank, those with a default too (`initial_values`):
+  the UI shows the default as the field's hint, and a field left untouched is
+  not sent, so the tool's own default applies, just as when a model omits an
+  optional argument. To send a default explicitly, the person fills it in
+  (`default_value` gives the widget value; the app has a key for it). A
+  required field with a default starts filled in: it is sent either way.
 - A blank field (empty text, None, empty list, an object whose fields are all
-  blank) means "leave this argument out", so the tool's own default applies,
-  just as when a model omits an optional argument. The UI should show the
-  default as a hint on blank fields.
-- A blank *required* field becomes null when the schema allows null,
-  otherwise "" for a string or [] for an array when the schema allows those,
-  otherwise a required object is built from its fields; anything else is the
-  error "required field missing". An array entry counts as required.
+  blank) means "leave this argument out".
+- A blank *required* field becomes null when the schema allows null, [] for
+  an array without `minItems`, and a required object is built from its
+  fields. A required string left empty is almost always a slip, so it is the
+  error "required: type a value" unless the schema says "" is a value it
+  wants: an explicit `minLength: 0`, or a default of "" (an `enum` holding ""
+  offers it as a choice of its own); JSON Schema alone would accept "".
+  Anything else blank is the error "required field missing". An array entry
+  counts as required.
 - A union sends exactly the chosen variant's object, built like an object
   field from that variant's fields. Choosing a variant fills in its defaults
   and its discriminator (the `kind: Literal["courier"]` tag that says which
@@ -113,8 +120,11 @@ def _arg(field: FormField, raw: Any, required: bool, path: str, errors: list[Fie
       return _OMIT
     if field.nullable:
       return None
-    if field.kind == "string" and _accepts_empty_text(field):
-      return ""
+    if field.kind == "string":
+      if _accepts_empty_text(field):
+        return ""
+      errors.append(FieldError(path=path, message=EMPTY_REQUIRED_TEXT))
+      return _OMIT
     if field.kind == "array" and not field.min_items:
       return []
     if field.kind != "object":
@@ -189,8 +199,13 @@ def _enum_arg(field: FormField, raw: Any, fail: Any) -> Any:
   return fail(f"expected one of {', '.join(show(value) for value in field.enum_values)}")
 
 
+EMPTY_REQUIRED_TEXT = 'required: type a value (the schema does not say "" is wanted)'
+"""The error of a required string left empty (see the module docstring)."""
+
+
 def _accepts_empty_text(field: FormField) -> bool:
-  if field.min_length:
+  """Whether the schema says "" is wanted: `minLength: 0`, or a default of ""."""
+  if field.min_length != 0 and not (field.has_default and field.default == ""):
     return False
   if field.pattern is None:
     return True
@@ -292,12 +307,22 @@ def initial_values(fields: list[FormField]) -> dict[str, Any]:
 
 
 def initial_value(field: FormField) -> Any:
-  """A fresh field's value; `initial_value(array.item)` for a new array entry."""
-  if field.has_default:
+  """A fresh field's value; `initial_value(array.item)` for a new array entry.
+
+  An optional field's default is not filled in: left untouched, it is not sent.
+  """
+  if field.has_default and field.required:
     return _value(field, field.default, present=True)
   if field.kind == "object":
     return initial_values(field.children)
   return blank_value(field)
+
+
+def default_value(field: FormField) -> Any:
+  """The widget value that sends `field`'s default explicitly (None: it has none)."""
+  if not field.has_default:
+    return None
+  return _value(field, field.default, present=True)
 
 
 def args_to_values(fields: list[FormField], args: dict[str, Any]) -> dict[str, Any]:

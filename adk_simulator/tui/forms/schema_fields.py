@@ -28,6 +28,7 @@ from textual.widgets import Switch
 from textual.widgets import TextArea
 
 from adk_simulator.engine.schema.forms import FormField
+from adk_simulator.engine.schema.forms import default_value
 from adk_simulator.engine.schema.forms import enum_text
 from adk_simulator.engine.schema.forms import initial_value
 from adk_simulator.engine.schema.specs import show
@@ -74,7 +75,7 @@ def empty_meaning(field: FormField) -> str:
   if field.required:
     return "null" if field.nullable else ""
   if field.has_default and field.default is not None:
-    return f"optional, tool default {show(field.default)}"
+    return f"optional, tool default {show(field.default)} · ctrl+o fills it in"
   return "null (optional)"
 
 
@@ -244,6 +245,33 @@ class ScalarField(FieldWidget):
     if isinstance(control, TextArea):
       return control.text
     return None
+
+  @property
+  def has_default_to_fill(self) -> bool:
+    """The field has a default (not null) the person can fill in to send it."""
+    return self.field.has_default and self.field.default is not None
+
+  def use_default(self) -> None:
+    """Fills in the schema's default, so the call sends it explicitly."""
+    value = default_value(self.field)
+    if not self.has_default_to_fill or value is None:
+      return
+    control = self.control
+    if isinstance(control, Input):
+      control.value = str(value)
+    elif isinstance(control, Switch):
+      self._left_out = False
+      control.value = bool(value)
+      self.query_one(".switch-value", Static).update(switch_text(control.value, left_out=False))
+    elif isinstance(control, Select):
+      choices = [True, False] if self.field.kind == "boolean" else self.field.enum_values
+      index = next(
+        (i for i, c in enumerate(choices) if type(c) is type(value) and c == value), None
+      )
+      if index is not None:
+        control.value = index
+    elif isinstance(control, TextArea):
+      control.text = str(value)
 
   @on(Switch.Changed)
   def _switched(self, event: Switch.Changed) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widget import Widget
@@ -38,6 +39,10 @@ class SchemaForm(Vertical):
     fields: From `engine.forms.form_from_schema`.
     args: Arguments to show instead of the defaults.
   """
+
+  BINDINGS = [
+    Binding("ctrl+o", "use_default", "Fill in the default", id="schema_form.use_default"),
+  ]
 
   DEFAULT_CSS = """
   SchemaForm {
@@ -246,6 +251,24 @@ class SchemaForm(Vertical):
     """The messages shown under the field at `path`."""
     widget = self.field_widget(path)
     return [] if widget is None else list(widget.errors)
+
+  def focused_field(self) -> ScalarField | None:
+    """The field holding the focus, when it has a default to fill in."""
+    node = self.screen.focused
+    while node is not None and node is not self and not isinstance(node, ScalarField):
+      node = node.parent
+    return node if isinstance(node, ScalarField) and node.has_default_to_fill else None
+
+  def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    if action == "use_default":
+      return self.focused_field() is not None
+    return True
+
+  def action_use_default(self) -> None:
+    """Fills in the focused field's default: left blank it is not sent, filled in it is."""
+    field = self.focused_field()
+    if field is not None:
+      field.use_default()
 
   def focus_first(self) -> None:
     """Focuses the first field, where the next keystroke belongs."""

@@ -23,9 +23,9 @@ from adk_simulator.engine.runtime.turns import ToolCallsTurn
 from adk_simulator.engine.runtime.turns import TurnValidationError
 from adk_simulator.engine.schema.docstrings import without_argument_sections
 from adk_simulator.engine.schema.specs import ToolSpec
-from adk_simulator.engine.schema.specs import show
 from adk_simulator.tui.forms.arguments_editor import ArgumentsEditor
 from adk_simulator.tui.forms.tool_picker import ToolPicker
+from adk_simulator.tui.forms.turn_queue import TurnQueue
 
 
 def engine_error_lines(error: TurnValidationError) -> list[str]:
@@ -49,7 +49,9 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
   turn" keeps the call and goes back to the picker for another one; "Execute"
   sends every kept call and the one being edited, in order, as one parallel
   turn. Nothing is sent while a field is in error (the same checks the engine
-  makes).
+  makes). The kept calls are listed above (`TurnQueue`): enter on one opens it
+  in the form again, in its place; delete removes it. Escape from the picker
+  with calls kept asks before discarding them.
 
   Dismisses with the `ToolCallsTurn`, or None when cancelled.
 
@@ -91,6 +93,8 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
     self.current_tool: ToolSpec | None = None
     """The tool whose arguments are being edited (None while picking)."""
     self._insert_at = len(self.queued)
+    self._editing: CallRequest | None = None
+    """The queued call taken out for the form, put back if the edit is abandoned."""
     self._engine_errors = errors
     self._initial_tool = request.tool(tool) if tool else None
 
@@ -99,7 +103,9 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
       dialog.border_title = "Call tools"
       dialog.border_subtitle = f"{self.request.agent_name} · model turn {self.request.step}"
       yield Static("", id="engine-errors")
-      yield Static("", id="turn-queue")
+      with Vertical(id="turn-queue"):
+        yield Static("", id="turn-queue-title")
+        yield TurnQueue(id="turn-calls")
       with ContentSwitcher(initial="picker", id="steps"):
         yield ToolPicker(self.request.tools, id="picker")
         with Vertical(id="call"):
@@ -151,6 +157,7 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
       insert_at: Where the call goes among the added calls (default: last).
     """
     self.current_tool = tool
+    self._editing = None
     self._insert_at = len(self.queued) if insert_at is None else insert_at
     title = Content.from_markup("[b]$name[/b]", name=tool.name)
     if tool.is_long_running:
@@ -171,6 +178,7 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
 
   async def _close_call(self, *, clear_filter: bool) -> None:
     self.current_tool = None
+    self._editing = None
     self._insert_at = len(self.queued)
     await self.query_one("#call-editor").remove_children()
     self.query_one(ContentSwitcher).current = "picker"
@@ -191,24 +199,17 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
     return calls
 
   def _show_queue(self) -> None:
-    lines: list[Content] = []
-    entries: list[tuple[str, str | None]] = [(c.tool, show(c.args, limit=70)) for c in self.queued]
+    editing = None
     if self.current_tool is not None and self.queued:
-      entries.insert(self._insert_at, (self.current_tool.name, None))
-    for number, (tool, args) in enumerate(entries, start=1):
-      line = Content(f"{number}. ") + Content.from_markup("[b]$tool[/b]", tool=tool)
-      if args is None:
-        line += Content.styled("  ◂ editing", "italic")
-      else:
-        line += Content(f"  {args}")
-      lines.append(line)
-    box = self.query_one("#turn-queue", Static)
-    if lines:
-      count = len(entries)
-      summary = f"{count} calls, run in parallel" if count > 1 else "1 call"
-      header = Content.styled(f"In this turn: {summary}", "bold")
-      box.update(Content("\n").join([header, *lines]))
-    box.display = bool(lines)
+      editing = (self._insert_at, self.current_tool.name)
+    self.query_one(TurnQueue).show_calls(self.queued, editing=editing)
+    count = len(self.queued) + (editing is not None)
+    summary = f"{count} calls, run in parallel" if count > 1 else "1 call"
+    title = Content.styled(f"In this turn: {summary}", "bold")
+    if self.queued:
+      title += Content.styled("  · shift+tab to edit or remove one", "$text-muted")
+    self.query_one("#turn-queue-title", Static).update(title)
+    self.query_one("#turn-queue").display = bool(self.queued)
 
   async def show_engine_errors(self, error: TurnValidationError) -> None:
     """Shows why the engine refused a turn, and opens the first call in error.
@@ -234,11 +235,22 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
     if problem is None or problem.index is None or self.in_form:
       self.picker.focus_filter()
       return
-    call = self.queued.pop(problem.index)
-    tool = self.request.tool(call.tool)
-    assert tool is not None
-    await self.open_call(tool, args=call.args, insert_at=problem.index)
+    await self._edit_queued(problem.index)
     self.editor.show_errors(problem.errors)
+
+  async def _edit_queued(self, index: int) -> None:
+    """Takes queued call `index` out of the list into the form, keeping its place."""
+    call = self.queued[index]
+    tool = self.request.tool(call.tool)
+    if tool is None:
+      self.notify(
+        f"{call.tool} is not offered in this request: remove the call (delete)",
+        severity="warning",
+      )
+      return
+    self.queued.pop(index)
+    await self.open_call(tool, args=call.args, insert_at=index)
+    self._editing = call
 
   # --- Actions -------------------------------------------------------------------
 
@@ -274,10 +286,62 @@ class ToolCallScreen(ModalScreen[ToolCallsTurn | None]):
       self.query_one("#toggle-json", Button).label = "Form" if editor.json_mode else "Raw JSON"
 
   async def action_back(self) -> None:
+    if self._editing is not None:
+      # An edit of a queued call abandoned: the call stays as it was.
+      self.queued.insert(self._insert_at, self._editing)
     await self._close_call(clear_filter=False)
 
   def action_cancel(self) -> None:
-    self.dismiss(None)
+    if not self.queued:
+      self.dismiss(None)
+      return
+    from adk_simulator.engine.words import count
+    from adk_simulator.tui.screens.dialogs import ConfirmScreen
+
+    calls = count(len(self.queued), "call")
+    screen = ConfirmScreen(
+      f"Discard the {calls} of this turn?",
+      "Nothing has run: the calls added to the turn are dropped, and the model is asked again.",
+      yes="Discard",
+      no="Keep",
+    )
+    self.app.push_screen(screen, self._cancel_answered)
+
+  def _cancel_answered(self, discard: bool | None) -> None:
+    if discard:
+      self.dismiss(None)
+    else:
+      self.picker.focus_filter()
+
+  @on(TurnQueue.Edit)
+  async def _edit_requested(self, event: TurnQueue.Edit) -> None:
+    if self.in_form:
+      # The call in the form goes back into the turn first, if it is complete.
+      if self.current_tool is None or self._turn_with_current() is None:
+        self.notify("Fix the call in the form first, or go back (escape)", severity="warning")
+        return
+      args, _ = self.editor.check()
+      self.queued.insert(self._insert_at, CallRequest(tool=self.current_tool.name, args=args))
+      index = event.index + (event.index >= self._insert_at)
+    else:
+      index = event.index
+    await self._edit_queued(index)
+
+  @on(TurnQueue.Remove)
+  def _remove_requested(self, event: TurnQueue.Remove) -> None:
+    if not 0 <= event.index < len(self.queued):
+      return
+    removed = self.queued.pop(event.index)
+    if self.in_form and event.index < self._insert_at:
+      self._insert_at -= 1
+    self._show_queue()
+    self.refresh_bindings()
+    self.notify(f"Removed {removed.tool} from the turn")
+    if not self.queued:
+      if self.in_form:
+        self.editor.focus_first()
+      else:
+        self.picker.focus_filter()
 
   @on(ToolPicker.Picked)
   async def _picked(self, event: ToolPicker.Picked) -> None:

@@ -47,6 +47,13 @@ class ActiveScreen(SessionScreen):
     Binding("y", "answer_confirmation", "Answer confirmation", id="active.confirm"),
     Binding("d", "deliver_result", "Deliver result", id="active.deliver_result"),
     Binding("escape", "cancel_tools", "Cancel tools", id="active.cancel_tools"),
+    Binding(
+      "u",
+      "undo",
+      "Undo",
+      tooltip="Undo the last model turn, or the focused entry's (greyed out while tools run)",
+      id="active.undo",
+    ),
     Binding("m", "toggle_model_view", "Model view", id="active.model_view"),
     # Kept out of the footer (it has room for a few keys at 80 columns);
     # the help screen and the command palette list them.
@@ -136,6 +143,8 @@ class ActiveScreen(SessionScreen):
       return self.waiting_confirmation() is not None
     if action == "deliver_result":
       return self.waiting_call() is not None
+    if action == "undo":
+      return self.check_undo() and not self._submitting or None
     return True
 
   # --- The user's side -------------------------------------------------------------

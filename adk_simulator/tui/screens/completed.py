@@ -51,6 +51,13 @@ class CompletedScreen(SessionScreen):
     Binding("c", "continue", "Continue conversation", id="completed.continue"),
     Binding("n", "new_session", "New session", id="completed.new_session"),
     Binding("d", "deliver_result", "Deliver result", id="completed.deliver_result"),
+    Binding(
+      "u",
+      "undo",
+      "Undo",
+      tooltip="Undo the final answer, or the focused entry's turn",
+      id="completed.undo",
+    ),
     Binding("x", "run_traceback", "Run traceback", id="completed.run_traceback"),
     Binding("escape", "leave", "Back to agents", id="completed.leave"),
   ]
@@ -157,6 +164,8 @@ class CompletedScreen(SessionScreen):
       return self.simulation.run_error is not None
     if action == "deliver_result":
       return self.waiting_call() is not None
+    if action == "undo":
+      return self.check_undo() and not self._exporting or None
     return True
 
   # --- Export -------------------------------------------------------------------

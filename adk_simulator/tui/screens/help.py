@@ -23,8 +23,10 @@ def keymap() -> list[tuple[str, list[Binding]]]:
   """Every binding with a description, grouped by where it applies."""
   from adk_simulator.tui.forms.confirmation_screen import ConfirmationScreen
   from adk_simulator.tui.forms.final_response_screen import FinalResponseScreen
+  from adk_simulator.tui.forms.schema_form import SchemaForm
   from adk_simulator.tui.forms.tool_call_screen import ToolCallScreen
   from adk_simulator.tui.forms.tool_result_screen import ToolResultScreen
+  from adk_simulator.tui.forms.turn_queue import TurnQueue
   from adk_simulator.tui.screens.active import ActiveScreen
   from adk_simulator.tui.screens.agent_picker import AgentList
   from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
@@ -48,7 +50,8 @@ def keymap() -> list[tuple[str, list[Binding]]]:
     ("User message", QueryScreen.BINDINGS),
     ("Session", ActiveScreen.BINDINGS),
     ("Timeline entry (focused)", [*TimelineEntry.BINDINGS, EarlierEntries.BINDINGS[0]]),
-    ("Calling tools", ToolCallScreen.BINDINGS),
+    ("Calling tools", [*ToolCallScreen.BINDINGS, *TurnQueue.BINDINGS]),
+    ("Forms (a field with a default)", SchemaForm.BINDINGS),
     ("Final response", FinalResponseScreen.BINDINGS),
     ("Confirmation (the user's side)", ConfirmationScreen.BINDINGS),
     ("Tool result (the user's side)", ToolResultScreen.BINDINGS),
