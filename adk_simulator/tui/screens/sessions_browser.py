@@ -37,6 +37,7 @@ from textual.widgets import Static
 from adk_simulator.engine.words import count
 from adk_simulator.tui.preview import one_line
 from adk_simulator.tui.services import services
+from adk_simulator.tui.type_ahead import hold_keys_for
 
 if TYPE_CHECKING:
   from textual.app import App
@@ -349,7 +350,7 @@ class SessionsBrowserScreen(Screen[None]):
   def action_open(self) -> None:
     session_id = self.table.highlighted_id
     if session_id is not None and self._rows is not None:
-      self.find_session(session_id)
+      hold_keys_for(self, self.find_session(session_id))
 
   @work(exclusive=True, group="sessions-open", exit_on_error=False)
   async def find_session(self, session_id: str) -> None:
