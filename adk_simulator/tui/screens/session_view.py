@@ -142,18 +142,28 @@ class SessionViewScreen(Screen[None]):
       lines.append(
         Content.styled(f"Exported as {last.eval_id} to {self._shown(last.eval_set)}{times}", muted)
       )
+    unfinished = " p replays the calls made so far; e exports it once it has finished."
     if summary.status == "in_progress":
       hint = "It stopped before the agent answered: r resumes it where it stopped, its tools live."
+      hint += unfinished
     elif summary.status == "failed":
       hint = "A scripted run failed here: r resumes it where it stopped, its tools live."
+      hint += unfinished
     elif summary.status == "waiting":
       hint = (
         "It waits for the user's side (a confirmation or a long-running result):"
         " r opens it to give it."
+      ) + unfinished
+    elif summary.status == "exported":
+      hint = (
+        "r reopens it to continue the conversation · p replays it against the live tools"
+        " · e exports it again (asks first: it is in the eval set already)."
       )
     else:
-      hint = "r reopens it to continue the conversation · p replays it against the live tools"
-      hint += " · e exports it to the eval set." if summary.status == "completed" else "."
+      hint = (
+        "r reopens it to continue the conversation · p replays it against the live tools"
+        " · e exports it to the eval set."
+      )
     lines.append(Content.styled(hint, muted))
     return Content("\n").join(lines)
 
@@ -165,18 +175,17 @@ class SessionViewScreen(Screen[None]):
     return shown_path(Path(path), self.simulator.workspace.base_dir)
 
   def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-    status = self.stored.summary.status
+    # None shows the key greyed out: it applies to this session, not now (the
+    # hint under the facts says why); False hides the other `r`.
     match action:
       case "resume":
         return not self.finished and self._busy is None
       case "reopen":
         return self.finished and self._busy is None
       case "export":
-        return status == "completed" and self._busy is None
-      case "replay":
-        return self.finished and self._busy is None
-      case "delete":
-        return self._busy is None
+        return True if self.finished and self._busy is None else None
+      case "replay" | "delete":
+        return True if self._busy is None else None
     return True
 
   def _set_busy(self, busy: str | None) -> None:
@@ -210,6 +219,32 @@ class SessionViewScreen(Screen[None]):
   # --- Export -----------------------------------------------------------------------
 
   def action_export(self) -> None:
+    if not self.check_action("export", ()):
+      return
+    summary = self.stored.summary
+    if summary.status != "exported" or not summary.exports:
+      self._start_export()
+      return
+    from adk_simulator.tui.screens.dialogs import ConfirmScreen
+
+    last = summary.exports[-1]
+
+    def answered(confirmed: bool | None) -> None:
+      if confirmed:
+        self._start_export()
+
+    self.app.push_screen(
+      ConfirmScreen(
+        "Export this session again?",
+        f"It is in the eval set already, as {last.eval_id} in {self._shown(last.eval_set)}."
+        " Exporting again adds another case; the ones there stay as they are.",
+        yes="Export again",
+        no="Keep one",
+      ),
+      answered,
+    )
+
+  def _start_export(self) -> None:
     if self.check_action("export", ()):
       self._set_busy("export")
       shown = self.query_one("#export-result", Static)
