@@ -24,6 +24,7 @@ def keymap() -> list[tuple[str, list[Binding]]]:
   from adk_simulator.tui.forms.confirmation_screen import ConfirmationScreen
   from adk_simulator.tui.forms.final_response_screen import FinalResponseScreen
   from adk_simulator.tui.forms.tool_call_screen import ToolCallScreen
+  from adk_simulator.tui.forms.tool_picker import ToolPicker
   from adk_simulator.tui.forms.tool_result_screen import ToolResultScreen
   from adk_simulator.tui.screens.active import ActiveScreen
   from adk_simulator.tui.screens.agent_picker import AgentList
@@ -45,7 +46,7 @@ def keymap() -> list[tuple[str, list[Binding]]]:
     ("User message", QueryScreen.BINDINGS),
     ("Session", ActiveScreen.BINDINGS),
     ("Timeline entry (focused)", [*TimelineEntry.BINDINGS, EarlierEntries.BINDINGS[0]]),
-    ("Calling tools", ToolCallScreen.BINDINGS),
+    ("Calling tools", [*ToolPicker.BINDINGS, *ToolCallScreen.BINDINGS]),
     ("Final response", FinalResponseScreen.BINDINGS),
     ("Confirmation (the user's side)", ConfirmationScreen.BINDINGS),
     ("Tool result (the user's side)", ToolResultScreen.BINDINGS),
