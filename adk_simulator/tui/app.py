@@ -27,6 +27,7 @@ from textual import events
 from textual.app import App
 from textual.app import SystemCommand
 from textual.binding import BindingType
+from textual.content import Content
 from textual.worker import Worker
 from textual.worker import WorkerState
 from textual.worker import WorkType
@@ -37,6 +38,7 @@ from adk_simulator.tui.messages import EngineEventPosted
 from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
 from adk_simulator.tui.screens.session import SessionScreen
 from adk_simulator.tui.services import APP_BINDINGS
+from adk_simulator.tui.theme import legible
 from adk_simulator.tui.type_ahead import TypeAhead
 from adk_simulator.tui.type_ahead import TypeAheadMark
 
@@ -60,6 +62,7 @@ class SimulatorApp(App[None]):
     "widgets/timeline.tcss",
     "widgets/model_view.tcss",
     "widgets/status.tcss",
+    "focus.tcss",
   ]
   BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS]
 
@@ -70,6 +73,18 @@ class SimulatorApp(App[None]):
     self.simulation: Simulation | None = None
     self.type_ahead = TypeAhead(self, super().on_event)
     """Holds keys typed ahead until the widget they belong to has the focus."""
+
+  def get_css_variables(self) -> dict[str, str]:
+    """The theme's variables, with text colours moved until they read (see `theme`)."""
+    variables = legible(super().get_css_variables())
+    self.theme_variables = variables
+    return variables
+
+  def format_title(self, title: str, sub_title: str) -> Content:
+    """The header's title; the sub-title muted in a colour that reads ("dim" does not)."""
+    if not sub_title:
+      return Content(title)
+    return Content.assemble(Content(title), (" — ", "$text-muted"), (sub_title, "$text-muted"))
 
   def get_default_screen(self) -> Screen:
     return AgentPickerScreen()

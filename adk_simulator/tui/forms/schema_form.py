@@ -84,7 +84,7 @@ class SchemaForm(Vertical):
       color: $text-muted;
     }
     .-has-error > .field-control {
-      background-tint: $error 25%;
+      background-tint: $text-error 25%;
     }
     .json-control {
       height: auto;

@@ -100,7 +100,7 @@ class ToolPicker(Vertical):
         summary = first_line(tool.own_description)
         prompt = Content.from_markup("[b]$name[/b]", name=tool.name)
         if summary:
-          prompt = prompt + Content("  ") + Content.styled(summary, "dim")
+          prompt = prompt + Content("  ") + Content.styled(summary, "$text-muted")
         options.append(Option(prompt, id=tool.name))
     option_list = self.option_list
     option_list.set_options(options)

@@ -95,7 +95,7 @@ class HelpScreen(ModalScreen[None]):
         for key in binding.key.split(",")
       )
       rows.append(
-        Content.styled(f"{keys:>14}", "bold $accent") + Content(f"  {binding.description}")
+        Content.styled(f"{keys:>14}", "bold $text-accent") + Content(f"  {binding.description}")
       )
     return Content("\n").join(rows)
 

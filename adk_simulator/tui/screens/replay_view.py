@@ -34,10 +34,10 @@ if TYPE_CHECKING:
   from adk_simulator.engine.store.sessions import StoredSession
 
 MARKS = {
-  "identical": ("✓", "identical", "$success"),
-  "differs": ("≠", "differs", "$warning"),
-  "fails_differently": ("✗", "fails differently", "$error"),
-  "not_run": ("✗", "not run", "$error"),
+  "identical": ("✓", "identical", "$text-success"),
+  "differs": ("≠", "differs", "$text-warning"),
+  "fails_differently": ("✗", "fails differently", "$text-error"),
+  "not_run": ("✗", "not run", "$text-error"),
 }
 """Per step outcome: the mark, the words, the colour."""
 
@@ -174,17 +174,17 @@ class ReplayViewScreen(Screen[None]):
     total = len(report.steps)
     differing = len(report.differing)
     if report.outcome == "identical":
-      line = Content.styled("✓ Identical: ", "bold $success") + Content(
+      line = Content.styled("✓ Identical: ", "bold $text-success") + Content(
         f"every tool returned what was recorded ({count(total, 'step')})."
         if total
         else "the session made no tool calls; the replay ran to the same end."
       )
     elif report.outcome == "differs":
-      line = Content.styled("≠ Differs: ", "bold $warning") + Content(
+      line = Content.styled("≠ Differs: ", "bold $text-warning") + Content(
         f"{differing} of {count(total, 'step')} differ from the recording."
       )
     else:
-      line = Content.styled("✗ Failed: ", "bold $error") + Content(
+      line = Content.styled("✗ Failed: ", "bold $text-error") + Content(
         f"{report.error} ({count(total, 'step')} compared before it stopped)"
       )
     self.query_one("#replay-outcome", Static).update(line)
@@ -193,7 +193,7 @@ class ReplayViewScreen(Screen[None]):
   def on_replay_view_screen_crashed(self, message: ReplayViewScreen.Crashed) -> None:
     self._replaying = False
     self.query_one("#replay-outcome", Static).update(
-      Content.styled("✗ The replay could not run: ", "bold $error")
+      Content.styled("✗ The replay could not run: ", "bold $text-error")
       + Content(f"{type(message.error).__name__}: {message.error}")
     )
     self.refresh_bindings()

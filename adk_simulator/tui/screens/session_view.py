@@ -274,7 +274,7 @@ class SessionViewScreen(Screen[None]):
     self.query_one("#session-facts", Static).update(self._facts())
     self._set_busy(None)
     lines = [
-      Content.styled("Exported", "bold $success"),
+      Content.styled("Exported", "bold $text-success"),
       Content(
         f"File: {self._shown(str(result.path))}" + ("  (new file)" if result.created else "")
       ),
@@ -282,7 +282,9 @@ class SessionViewScreen(Screen[None]):
       Content(f"The eval set now holds {count(result.case_count, 'case')}."),
     ]
     if result.warnings:
-      lines.append(Content.styled(f"{count(len(result.warnings), 'warning')}:", "bold $warning"))
+      lines.append(
+        Content.styled(f"{count(len(result.warnings), 'warning')}:", "bold $text-warning")
+      )
       lines.extend(Content(f"• {warning}") for warning in result.warnings)
     shown = self.query_one("#export-result", Static)
     shown.update(Content("\n").join(lines))

@@ -63,11 +63,11 @@ CHUNK_DELAY_S = 1 / 60
 """Between chunks: a frame, for the table to measure and paint the last one."""
 
 _STATUS = {
-  "in_progress": ("in progress", "$warning"),
-  "waiting": ("waiting for the user", "$warning"),
-  "failed": ("failed", "$error"),
-  "completed": ("completed", "$success"),
-  "exported": ("exported", "$accent"),
+  "in_progress": ("in progress", "$text-warning"),
+  "waiting": ("waiting for the user", "$text-warning"),
+  "failed": ("failed", "$text-error"),
+  "completed": ("completed", "$text-success"),
+  "exported": ("exported", "$text-accent"),
 }
 
 
@@ -252,7 +252,7 @@ class SessionsBrowserScreen(Screen[None]):
     text = f"{type(message.error).__name__}: {message.error}"
     if self._rows is None:
       self.query_one("#sessions-count", Static).update(
-        Content.styled(f"Could not {message.doing}: {text}", "$error")
+        Content.styled(f"Could not {message.doing}: {text}", "$text-error")
       )
     self.notify(text, title=f"Could not {message.doing}", severity="error")
 
