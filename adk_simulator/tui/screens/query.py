@@ -25,6 +25,7 @@ from textual.widgets import TextArea
 from adk_simulator.engine.runtime.turns import TurnValidationError
 from adk_simulator.tui.screens.session import SessionScreen
 from adk_simulator.tui.widgets.footer import KeyFooter
+from adk_simulator.tui.widgets.json_text import JsonTextArea
 
 
 def parse_state(text: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -97,7 +98,7 @@ class QueryScreen(SessionScreen):
       yield Static("", id="query-error", classes="error-text")
       if self.first_turn:
         with Collapsible(title="Initial session state (JSON)", collapsed=False, id="state-box"):
-          yield TextArea(
+          yield JsonTextArea(
             json.dumps(simulation.initial_state, indent=2, ensure_ascii=False),
             id="state-text",
             soft_wrap=True,
