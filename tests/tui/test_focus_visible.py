@@ -93,3 +93,36 @@ async def test_the_focused_field_of_a_long_form_is_scrolled_into_view(
         scroll.region.contains_region(focused.region)
         or focused.region.height > scroll.region.height
       ), focused
+
+
+async def test_tab_through_a_long_tool_form_at_80x24_keeps_the_focus_in_view(
+  tui_workspace: WorkspaceFactory,
+) -> None:
+  from tui_helpers import pick_agent
+  from tui_helpers import send_query
+  from tui_helpers import type_text
+
+  app = SimulatorApp(tui_workspace("Helpdesk"))
+  async with app.run_test(size=(80, 24)) as pilot:
+    await pick_agent(pilot, "Helpdesk")
+    await send_query(pilot, "New ticket")
+    await pilot.press("t")
+    await settle(pilot)
+    await type_text(pilot, "create_ticket")
+    await pilot.press("enter")
+    await settle(pilot)
+    seen = []
+    boxes = 0
+    for _ in range(14):
+      focused = app.focused
+      assert focused is not None
+      seen.append(focused)
+      # Inside every scrolling box around it, not below its fold.
+      for box in focused.ancestors:
+        if isinstance(box, Widget) and box.is_scrollable and box.allow_vertical_scroll:
+          boxes += 1
+          assert box.scrollable_content_region.contains_region(focused.region), (focused, box)
+      await pilot.press("tab")
+      await settle(pilot)
+    assert len(set(map(id, seen))) > 6, "tab went through the fields"
+    assert boxes, "the form scrolls at 80x24"
