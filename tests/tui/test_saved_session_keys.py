@@ -129,6 +129,8 @@ async def test_replay_works_in_every_status_and_export_says_when_it_applies(
     replay = app.screen
     assert isinstance(replay, ReplayViewScreen)
     assert replay.report is not None and replay.report.steps, "the recorded calls ran again"
+    if not finished:
+      assert "Up to where the session stopped" in screen_text(app)
 
 
 async def test_export_again_asks_first_and_adds_a_case(

@@ -183,12 +183,24 @@ class ReplayViewScreen(Screen[None]):
       line = Content.styled("≠ Differs: ", "bold $text-warning") + Content(
         f"{differing} of {count(total, 'step')} differ from the recording."
       )
+    elif self._stopped_where_recorded(report):
+      # An unfinished session: its recording ends where it stopped, not in failure.
+      same = total - differing
+      line = Content.styled("■ Up to where the session stopped: ", "bold $text-primary") + Content(
+        f"{count(total, 'step')} compared, {same} identical, {differing} differ."
+        " The session is not finished, so the replay stops there too."
+      )
     else:
       line = Content.styled("✗ Failed: ", "bold $text-error") + Content(
         f"{report.error} ({count(total, 'step')} compared before it stopped)"
       )
     self.query_one("#replay-outcome", Static).update(line)
     self.refresh_bindings()
+
+  def _stopped_where_recorded(self, report: ReplayReport) -> bool:
+    unfinished = self.stored.summary.status not in ("completed", "exported")
+    ended_early = report.error == "the recording ends before the live run does"
+    return unfinished and ended_early and all(s.outcome != "not_run" for s in report.steps)
 
   def on_replay_view_screen_crashed(self, message: ReplayViewScreen.Crashed) -> None:
     self._replaying = False
