@@ -108,8 +108,11 @@ class SimulatorApp(App[None]):
     """As Textual's; keys typed while the engine works wait for what it shows next."""
     worker = super().run_worker(work, *args, **kwargs)
     if kwargs.get("group") == "engine":
-      self.type_ahead.hold_for(worker)
+      self.type_ahead.hold_for(worker, shown=self._tools_running)
     return worker
+
+  def _tools_running(self) -> bool:
+    return self.simulation is not None and bool(self.simulation.running_tools)
 
   # --- The engine ---------------------------------------------------------------
 

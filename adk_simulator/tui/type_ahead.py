@@ -32,7 +32,9 @@ Keys also wait:
 - while work started by a key runs and will change what has the focus: a
   worker held with `hold_keys_for` (the engine's, which ends when the engine
   waits for the person again or changes the phase, or opening a stored
-  session). Escape is not held back by such work: it cancels running tools.
+  session). While the engine runs tools the session screen shows them, and a
+  key it takes now goes at once (escape cancels them, `m` toggles the model
+  view); a key for later (`f` while no model call waits) waits for the engine.
 
 Nothing waits forever: a round whose widget was removed starts again from
 the focus, a new screen ends a round, and a round that takes longer than
@@ -103,7 +105,7 @@ class TypeAhead:
     self._first_started = 0.0
     self._settled: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()
     """Screens whose first round has found the focus."""
-    self._workers: list[Worker[Any]] = []
+    self._workers: list[tuple[Worker[Any], Callable[[], bool] | None]] = []
     self._timer: Timer | None = None
     self._pumping = False
 
@@ -116,23 +118,20 @@ class TypeAhead:
 
   async def feed(self, event: events.Key | events.Paste) -> None:
     """A key or paste from the terminal: delivered now if nothing is pending, else later."""
-    if (
-      isinstance(event, events.Key)
-      and event.key == "escape"
-      and self._round is None
-      and not self._waiting
-      and self._workers
-    ):
-      # Escape cancels running tools: work in progress must not hold it back.
-      await self._deliver(event)
-      return
     self._waiting.append(event)
     await self.pump()
 
-  def hold_for(self, worker: Worker[Any]) -> None:
-    """Keys wait until `worker` ends and the focus has settled after it."""
+  def hold_for(self, worker: Worker[Any], *, shown: Callable[[], bool] | None = None) -> None:
+    """Keys wait until `worker` ends and the focus has settled after it.
+
+    Args:
+      worker: The work whose outcome the next keys are meant for.
+      shown: True once the screen shows the work in progress (tools running):
+        from then on a key the screen takes now (an enabled binding: escape
+        cancels, `m` toggles) goes at once; the others still wait.
+    """
     if not worker.is_finished:
-      self._workers.append(worker)
+      self._workers.append((worker, shown))
       self._ensure_polling()
 
   def mark_arrived(self, mark: TypeAheadMark) -> None:
@@ -161,13 +160,14 @@ class TypeAhead:
 
   # --- Inside ------------------------------------------------------------------------
 
-  def _blocked(self) -> bool:
-    """Whether a key must wait now; starts what it waits for."""
+  def _blocked(self, event: events.Key | events.Paste) -> bool:
+    """Whether `event` must wait now; starts what it waits for."""
     if self._round is not None:
       return True
-    self._workers = [w for w in self._workers if not w.is_finished]
-    if self._workers:
-      return True
+    self._workers = [(w, shown) for w, shown in self._workers if not w.is_finished]
+    for _, shown in self._workers:
+      if shown is None or not shown() or not self._taken_now(event):
+        return True
     screen = self._app.screen
     if not screen.is_mounted:
       self._ensure_polling()
@@ -183,12 +183,19 @@ class TypeAhead:
       return
     self._pumping = True
     try:
-      while self._waiting and not self._blocked():
+      while self._waiting and not self._blocked(self._waiting[0]):
         event = self._waiting.popleft()
         await self._deliver(event)
         self._start_round(1)
     finally:
       self._pumping = False
+
+  def _taken_now(self, event: events.Key | events.Paste) -> bool:
+    """Whether the current screen has an enabled binding for `event`."""
+    if not isinstance(event, events.Key):
+      return False
+    active = self._app.screen.active_bindings.get(event.key)
+    return active is not None and bool(active.enabled)
 
   def _start_round(self, number: int) -> None:
     app = self._app

@@ -181,3 +181,67 @@ async def test_pilot_press_of_a_whole_session_in_one_call(
   (call,) = turn["intermediate_data"]["tool_uses"]
   assert (call["name"], call["args"]) == ("add", {"a": 2, "b": 3})
   assert turn["final_response"]["parts"][0]["text"] == "5"
+
+
+async def test_keys_for_the_next_move_wait_for_a_slow_tool_and_the_screens_keys_do_not(
+  tui_workspace: WorkspaceFactory,
+) -> None:
+  app = SimulatorApp(tui_workspace("Helpdesk"))
+  async with app.run_test(size=(120, 40)) as pilot:
+    await settle(pilot)
+    # Helpdesk is the first agent; run_diagnostics sleeps on its thread.
+    burst(
+      pilot,
+      "enter",
+      *_keys("Check ticket 1"),
+      "ctrl+s",
+      "t",
+      *_keys("diag"),
+      "enter",
+      "1",
+      "tab",
+      "ctrl+u",
+      "1",
+      "ctrl+s",
+      "m",  # the session screen takes it at once (the model view toggles)
+      "f",  # waits: no model call waits until the tool is done
+      *_keys("All checks passed."),
+      "ctrl+s",
+    )
+    await wait_until(pilot, lambda: isinstance(app.screen, CompletedScreen))
+    await settle(pilot)
+    simulation = app.simulation
+    assert simulation is not None
+    kinds = [entry.kind for entry in simulation.history.entries]
+    assert kinds == ["user_query", "tool_call", "tool_output", "final_response"]
+    assert simulation.history.entries[0].text == "Check ticket 1"  # type: ignore[union-attr]
+    assert simulation.history.entries[-1].text == "All checks passed."  # type: ignore[union-attr]
+
+
+async def test_a_key_typed_while_a_saved_session_opens_goes_to_it(
+  tui_workspace: WorkspaceFactory,
+) -> None:
+  from adk_simulator.engine.agents.loader import LoadedAgent
+  from adk_simulator.engine.runtime.turns import answer
+  from adk_simulator.engine.runtime.turns import call
+  from adk_simulator.tui.screens.replay_view import ReplayViewScreen
+
+  workspace = tui_workspace("Math")
+  agent = workspace.load_agent(workspace.agents[0])
+  assert isinstance(agent, LoadedAgent)
+  simulation = workspace.new_simulation()
+  await simulation.select_agent(agent)
+  await simulation.submit_query("2+2?")
+  await simulation.submit_turn(call("add", a=2, b=2))
+  await simulation.submit_turn(answer("4"))
+  await simulation.abandon()
+  app = SimulatorApp(workspace)
+  async with app.run_test(size=(120, 40)) as pilot:
+    await settle(pilot)
+    # s opens the saved sessions, enter opens the one listed (read on a worker), p replays it.
+    burst(pilot, "s", "enter", "p")
+    await wait_until(pilot, lambda: isinstance(app.screen, ReplayViewScreen))
+    await settle(pilot)
+    replay = app.screen
+    assert isinstance(replay, ReplayViewScreen) and replay.report is not None
+    assert replay.stored.session.id == simulation.session_id

@@ -225,7 +225,8 @@ class SessionsBrowserScreen(Screen[None]):
     # deleted it): read the store again. Not after a question was answered.
     if self._stale:
       self._stale = False
-      self.load_sessions()
+      # Keys typed meanwhile (a filter, enter) are for the list: they wait for it.
+      hold_keys_for(self, self.load_sessions())
 
   # --- Reading the store ----------------------------------------------------------
 
