@@ -114,6 +114,9 @@ async def test_replay_works_in_every_status_and_export_says_when_it_applies(
     assert _key_state(view, "e") is (True if finished else None)
     footer = app.screen.active_bindings
     assert footer["e"].enabled is finished, "shown either way; greyed out when it cannot"
+    commands = {command.title for command in app.get_system_commands(app.screen)}
+    assert "Replay" in commands
+    assert ("Export to eval set" in commands) is finished, "the palette offers what applies now"
     if not finished:
       assert "e exports it once it has finished" in screen_text(app)
       eval_set = workspace.agents[0].eval_set_path
