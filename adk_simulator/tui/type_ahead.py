@@ -36,6 +36,11 @@ Keys also wait:
   key it takes now goes at once (escape cancels them, `m` toggles the model
   view); a key for later (`f` while no model call waits) waits for the engine.
 
+A send that is refused (a form with a field in error, an empty message)
+drops the keys typed after it, with a notice: they were meant for what the
+send would have opened, and typed into the field in error instead they would
+put wrong data in the trace.
+
 Nothing waits forever: a round whose widget was removed starts again from
 the focus, a new screen ends a round, and a round that takes longer than
 `GIVE_UP_AFTER` seconds lets the keys go (they are delivered as Textual would).
@@ -153,6 +158,12 @@ class TypeAhead:
       self._settled.add(screen)
     self._app.call_later(self.pump)
 
+  def discard(self) -> int:
+    """Drops the keys waiting; returns how many there were."""
+    dropped = len(self._waiting)
+    self._waiting.clear()
+    return dropped
+
   @property
   def idle(self) -> bool:
     """Nothing waits and nothing is in flight."""
@@ -264,3 +275,22 @@ def hold_keys_for(node: DOMNode, worker: Worker[Any]) -> Worker[Any]:
   if type_ahead is not None:
     type_ahead.hold_for(worker)
   return worker
+
+
+def drop_keys_typed_ahead(node: DOMNode) -> None:
+  """A send was refused: the keys typed after it are dropped, and the person told.
+
+  They were typed for the screen the send would have opened; delivered to the
+  form that refused, they would land in its fields. A no-op outside the app.
+  """
+  type_ahead: TypeAhead | None = getattr(node.app, "type_ahead", None)
+  if type_ahead is None:
+    return
+  dropped = type_ahead.discard()
+  if dropped:
+    keys = "1 key" if dropped == 1 else f"{dropped} keys"
+    node.app.notify(
+      f"{keys} typed after it went nowhere, so none landed in the wrong field.",
+      title="Not sent: fix what is marked",
+      severity="warning",
+    )

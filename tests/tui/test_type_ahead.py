@@ -245,3 +245,34 @@ async def test_a_key_typed_while_a_saved_session_opens_goes_to_it(
     replay = app.screen
     assert isinstance(replay, ReplayViewScreen) and replay.report is not None
     assert replay.stored.session.id == simulation.session_id
+
+
+async def test_keys_typed_after_a_refused_send_do_not_land_in_the_field_in_error(
+  tui_workspace: WorkspaceFactory,
+) -> None:
+  from textual.widgets import Input
+
+  from adk_simulator.tui.forms.tool_call_screen import ToolCallScreen
+
+  app = SimulatorApp(tui_workspace("Math"))
+  async with app.run_test(size=(80, 24)) as pilot:
+    await settle(pilot)
+    burst(pilot, "enter", *_keys("2+3?"), "ctrl+s", "t", *_keys("add"), "enter", "2")
+    await wait_until(pilot, lambda: isinstance(app.screen, ToolCallScreen))
+    await settle(pilot)
+    # b is missing: ctrl+s is refused and b takes the focus; what was typed for
+    # the next screen ("f" and an answer) must not end up in b or a.
+    burst(pilot, "ctrl+s", "f", *_keys("55"), "ctrl+s")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, ToolCallScreen), "not sent"
+    fields = [w for w in screen.query(Input) if w.has_class("field-control")]
+    assert [f.value for f in fields] == ["2", ""]
+    assert app.focused is fields[1], "the field in error has the focus"
+    # What is typed now, seeing the error, goes in.
+    burst(pilot, "3", "ctrl+s")
+    await wait_until(pilot, lambda: not isinstance(app.screen, ToolCallScreen))
+    await settle(pilot)
+    assert app.simulation is not None
+    calls = [e for e in app.simulation.history.entries if e.kind == "tool_call"]
+    assert [c.args for c in calls] == [{"a": 2, "b": 3}]  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import Static
 from textual.widgets import TextArea
 
+from adk_simulator.tui.type_ahead import drop_keys_typed_ahead
 from adk_simulator.tui.widgets.json_text import JsonTextArea
 
 
@@ -56,6 +57,8 @@ class JsonObjectEditor(Vertical):
     box = self.query_one(".json-error", Static)
     box.update(Content(f"⚠ {message}") if message else Content(""))
     box.display = bool(message)
+    if message:
+      drop_keys_typed_ahead(self)
     return not message
 
 

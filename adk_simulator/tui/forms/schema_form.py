@@ -21,6 +21,7 @@ from adk_simulator.engine.schema.specs import validate_arguments
 from adk_simulator.tui.forms.schema_fields import FieldWidget
 from adk_simulator.tui.forms.schema_fields import ScalarField
 from adk_simulator.tui.forms.schema_fields import make_field_widget
+from adk_simulator.tui.type_ahead import drop_keys_typed_ahead
 
 
 class SchemaForm(Vertical):
@@ -213,6 +214,7 @@ class SchemaForm(Vertical):
     in_error = [w for w in self.query(FieldWidget) if w.errors]
     if not in_error:
       return
+    drop_keys_typed_ahead(self)
     focused = self.screen.focused
     if focused is not None and any(focused in w.walk_children() for w in in_error):
       return

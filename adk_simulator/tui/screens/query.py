@@ -24,6 +24,7 @@ from textual.widgets import TextArea
 
 from adk_simulator.engine.runtime.turns import TurnValidationError
 from adk_simulator.tui.screens.session import SessionScreen
+from adk_simulator.tui.type_ahead import drop_keys_typed_ahead
 from adk_simulator.tui.widgets.footer import KeyFooter
 from adk_simulator.tui.widgets.json_text import JsonTextArea
 
@@ -130,6 +131,8 @@ class QueryScreen(SessionScreen):
     box = self.query_one(f"#{widget_id}", Static)
     box.update(message or "")
     box.display = bool(message)
+    if message:
+      drop_keys_typed_ahead(self)
 
   def action_submit(self) -> None:
     if self._sending:
