@@ -59,6 +59,8 @@ from typing import Any
 from textual import events
 from textual.message import Message
 
+from adk_simulator.tui.textual_internals import is_busy
+
 if TYPE_CHECKING:
   from textual.app import App
   from textual.dom import DOMNode
@@ -248,12 +250,7 @@ def _busy(node: DOMNode) -> bool:
   for pump in node.ancestors_with_self:
     if pump is node.app:
       break
-    queue = pump._message_queue  # noqa: SLF001 - what the pump has still to handle
-    if queue.values:
-      return True
-    # An idle pump waits on its queue's event; one that does not is handling a message.
-    waiters = getattr(queue.ready_event, "_waiters", None) or ()
-    if pump.is_running and not any(not waiter.done() for waiter in waiters):
+    if is_busy(pump):
       return True
   return False
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.keys import _character_to_key  # pyright: ignore[reportPrivateUsage]
+from textual.message import Message
 from textual.pilot import Pilot
 from tui_helpers import WorkspaceFactory
 from tui_helpers import settle
@@ -276,3 +277,40 @@ async def test_keys_typed_after_a_refused_send_do_not_land_in_the_field_in_error
     assert app.simulation is not None
     calls = [e for e in app.simulation.history.entries if e.kind == "tool_call"]
     assert [c.args for c in calls] == [{"a": 2, "b": 3}]  # type: ignore[attr-defined]
+
+
+async def test_the_textual_internals_type_ahead_reads_still_say_when_a_widget_is_busy() -> None:
+  # Pins adk_simulator/tui/textual_internals.py against the installed Textual.
+  import asyncio
+
+  from textual.app import App
+  from textual.widgets import Static
+
+  from adk_simulator.tui.textual_internals import is_busy
+
+  release, handling = asyncio.Event(), asyncio.Event()
+
+  class Handled(Message):
+    pass
+
+  class Slow(Static):
+    async def on_handled(self) -> None:
+      handling.set()
+      await release.wait()  # handling a message until the test lets it go
+
+  class Host(App[None]):
+    def compose(self):
+      yield Slow("slow")
+
+  async with Host().run_test() as pilot:
+    await pilot.pause()
+    slow = pilot.app.query_one(Slow)
+    try:
+      assert not is_busy(slow), "idle: waiting on its queue"
+      slow.post_message(Handled())
+      assert is_busy(slow), "a message waits"
+      await asyncio.wait_for(handling.wait(), timeout=30)  # pilot.pause would wait for it
+      assert is_busy(slow), "handling it"
+    finally:
+      release.set()
+    await wait_until(pilot, lambda: not is_busy(slow))
