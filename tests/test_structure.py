@@ -7,6 +7,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "adk_simulator"
 COMPAT = PACKAGE / "engine" / "adk.py"
+TEXTUAL_COMPAT = PACKAGE / "tui" / "textual_internals.py"
+"""Textual's internals that type-ahead reads, pinned by tests/tui/test_type_ahead.py."""
 
 
 def _modules() -> dict[str, ast.Module]:
@@ -21,7 +23,7 @@ def _modules() -> dict[str, ast.Module]:
 def test_adk_internals_are_touched_only_in_the_compat_module():
   offenders = []
   for path in PACKAGE.rglob("*.py"):
-    if path == COMPAT:
+    if path in (COMPAT, TEXTUAL_COMPAT):
       continue
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
       if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("google."):

@@ -20,13 +20,17 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
+from typing import Any
 from typing import ClassVar
 
+from textual import events
 from textual.app import App
 from textual.app import SystemCommand
 from textual.binding import BindingType
+from textual.content import Content
 from textual.worker import Worker
 from textual.worker import WorkerState
+from textual.worker import WorkType
 
 from adk_simulator.engine.runtime.phase import Phase
 from adk_simulator.tui.clock import Clock
@@ -34,6 +38,9 @@ from adk_simulator.tui.messages import EngineEventPosted
 from adk_simulator.tui.screens.agent_picker import AgentPickerScreen
 from adk_simulator.tui.screens.session import SessionScreen
 from adk_simulator.tui.services import APP_BINDINGS
+from adk_simulator.tui.theme import legible
+from adk_simulator.tui.type_ahead import TypeAhead
+from adk_simulator.tui.type_ahead import TypeAheadMark
 
 if TYPE_CHECKING:
   from textual.dom import DOMNode
@@ -55,6 +62,7 @@ class SimulatorApp(App[None]):
     "widgets/timeline.tcss",
     "widgets/model_view.tcss",
     "widgets/status.tcss",
+    "focus.tcss",
   ]
   BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS]
 
@@ -63,6 +71,20 @@ class SimulatorApp(App[None]):
     self.workspace = workspace
     self.clock = clock or Clock()
     self.simulation: Simulation | None = None
+    self.type_ahead = TypeAhead(self, super().on_event)
+    """Holds keys typed ahead until the widget they belong to has the focus."""
+
+  def get_css_variables(self) -> dict[str, str]:
+    """The theme's variables, with text colours moved until they read (see `theme`)."""
+    variables = legible(super().get_css_variables())
+    self.theme_variables = variables
+    return variables
+
+  def format_title(self, title: str, sub_title: str) -> Content:
+    """The header's title; the sub-title muted in a colour that reads ("dim" does not)."""
+    if not sub_title:
+      return Content(title)
+    return Content.assemble(Content(title), (" — ", "$text-muted"), (sub_title, "$text-muted"))
 
   def get_default_screen(self) -> Screen:
     return AgentPickerScreen()
@@ -70,6 +92,27 @@ class SimulatorApp(App[None]):
   async def on_unmount(self) -> None:
     # However the app ends: the agents' MCP sessions and servers live on this loop.
     await self.workspace.close()
+
+  # --- Keys typed ahead (see `type_ahead`) --------------------------------------
+
+  async def on_event(self, event: events.Event) -> None:
+    if TypeAhead.takes(event):
+      await self.type_ahead.feed(event)  # pyright: ignore[reportArgumentType]
+      return
+    await super().on_event(event)
+
+  def on_type_ahead_mark(self, mark: TypeAheadMark) -> None:
+    self.type_ahead.mark_arrived(mark)
+
+  def run_worker(self, work: WorkType[Any], *args: Any, **kwargs: Any) -> Worker[Any]:
+    """As Textual's; keys typed while the engine works wait for what it shows next."""
+    worker = super().run_worker(work, *args, **kwargs)
+    if kwargs.get("group") == "engine":
+      self.type_ahead.hold_for(worker, shown=self._tools_running)
+    return worker
+
+  def _tools_running(self) -> bool:
+    return self.simulation is not None and bool(self.simulation.running_tools)
 
   # --- The engine ---------------------------------------------------------------
 

@@ -151,10 +151,15 @@ async def test_u_is_greyed_out_while_tools_run_and_says_why(
     await wait_until(pilot, lambda: bool(simulation.running_tools))
     assert screen.check_action("undo", ()) is None  # shown, greyed out
     assert screen.undo_refusal() == "tools are running: wait for them, or cancel them (escape)"
-    await pilot.press("u")  # does nothing while greyed out
+    await pilot.press("u")  # greyed out: it does nothing now, it waits for the tools
     await pilot.pause()
     assert not isinstance(app.screen, ConfirmScreen)
-    await pilot.press("escape")  # cancel the tool: the model is asked again
+    # Escape goes past the waiting `u`: it cancels the hanging tool at once.
+    await pilot.press("escape")
     await wait_until(pilot, lambda: simulation.pending is not None)
     await settle(pilot)
-    assert app.screen.check_action("undo", ()) is True
+    # The model is asked again: the `u` typed ahead now applies, and asks first.
+    assert isinstance(app.screen, ConfirmScreen)
+    await pilot.press("n")
+    await settle(pilot)
+    assert app.screen is screen and screen.check_action("undo", ()) is True

@@ -20,6 +20,7 @@ from adk_simulator.engine.schema.specs import FieldError
 from adk_simulator.engine.schema.specs import ToolSpec
 from adk_simulator.engine.schema.specs import validate_arguments
 from adk_simulator.tui.forms.schema_form import SchemaForm
+from adk_simulator.tui.type_ahead import drop_keys_typed_ahead
 
 
 def _canonical(value: Any) -> str:
@@ -203,3 +204,5 @@ class ArgumentsEditor(Vertical):
     lines = [f"⚠ {e.path}: {e.message}" if e.path else f"⚠ {e.message}" for e in errors]
     box.update(Content("\n".join(lines)))
     box.display = bool(errors)
+    if errors:
+      drop_keys_typed_ahead(self)

@@ -20,6 +20,7 @@ from adk_simulator.engine.runtime.turns import TurnValidationError
 from adk_simulator.tui.forms.arguments_editor import ArgumentsEditor
 from adk_simulator.tui.forms.arguments_editor import schema_spec
 from adk_simulator.tui.forms.tool_call_screen import engine_error_lines
+from adk_simulator.tui.type_ahead import drop_keys_typed_ahead
 
 
 class FinalResponseScreen(ModalScreen[FinalTurn | None]):
@@ -128,6 +129,8 @@ class FinalResponseScreen(ModalScreen[FinalTurn | None]):
     box = self.query_one("#answer-errors", Static)
     box.update(Content("\n".join(f"⚠ {m}" for m in messages)))
     box.display = bool(messages)
+    if messages:
+      drop_keys_typed_ahead(self)
 
   def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
     if action == "toggle_json":

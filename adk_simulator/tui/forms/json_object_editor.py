@@ -11,6 +11,9 @@ from textual.content import Content
 from textual.widgets import Static
 from textual.widgets import TextArea
 
+from adk_simulator.tui.type_ahead import drop_keys_typed_ahead
+from adk_simulator.tui.widgets.json_text import JsonTextArea
+
 
 class JsonObjectEditor(Vertical):
   """Edits a JSON object as text. `value()` parses it, showing what is wrong if anything.
@@ -32,7 +35,7 @@ class JsonObjectEditor(Vertical):
     self.required = required
 
   def compose(self) -> ComposeResult:
-    yield TextArea(self._start, language="json", soft_wrap=True, tab_behavior="indent")
+    yield JsonTextArea(self._start, language="json", soft_wrap=True, tab_behavior="indent")
     yield Static("", classes="json-error")
 
   def value(self) -> tuple[dict[str, Any] | None, bool]:
@@ -54,6 +57,8 @@ class JsonObjectEditor(Vertical):
     box = self.query_one(".json-error", Static)
     box.update(Content(f"⚠ {message}") if message else Content(""))
     box.display = bool(message)
+    if message:
+      drop_keys_typed_ahead(self)
     return not message
 
 

@@ -22,6 +22,7 @@ from adk_simulator.engine.schema.specs import validate_arguments
 from adk_simulator.tui.forms.schema_fields import FieldWidget
 from adk_simulator.tui.forms.schema_fields import ScalarField
 from adk_simulator.tui.forms.schema_fields import make_field_widget
+from adk_simulator.tui.type_ahead import drop_keys_typed_ahead
 
 
 class SchemaForm(Vertical):
@@ -89,7 +90,7 @@ class SchemaForm(Vertical):
       color: $text-muted;
     }
     .-has-error > .field-control {
-      background-tint: $error 25%;
+      background-tint: $text-error 25%;
     }
     .json-control {
       height: auto;
@@ -218,6 +219,7 @@ class SchemaForm(Vertical):
     in_error = [w for w in self.query(FieldWidget) if w.errors]
     if not in_error:
       return
+    drop_keys_typed_ahead(self)
     focused = self.screen.focused
     if focused is not None and any(focused in w.walk_children() for w in in_error):
       return

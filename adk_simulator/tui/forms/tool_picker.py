@@ -54,8 +54,10 @@ class ToolPicker(Vertical):
   """
 
   BINDINGS = [
-    Binding("down", "move(1)", "Next tool", show=False),
-    Binding("up", "move(-1)", "Previous tool", show=False),
+    # The filter box and the list take enter themselves; this one is for the help.
+    Binding("enter", "pick", "Pick the highlighted tool", show=False, id="tool_picker.pick"),
+    Binding("down", "move(1)", "Next tool", show=False, id="tool_picker.next"),
+    Binding("up", "move(-1)", "Previous tool", show=False, id="tool_picker.previous"),
   ]
 
   class Picked(Message):
@@ -98,7 +100,7 @@ class ToolPicker(Vertical):
         summary = first_line(tool.own_description)
         prompt = Content.from_markup("[b]$name[/b]", name=tool.name)
         if summary:
-          prompt = prompt + Content("  ") + Content.styled(summary, "dim")
+          prompt = prompt + Content("  ") + Content.styled(summary, "$text-muted")
         options.append(Option(prompt, id=tool.name))
     option_list = self.option_list
     option_list.set_options(options)
@@ -125,6 +127,9 @@ class ToolPicker(Vertical):
   @on(Input.Submitted, "#tool-filter")
   def _filter_submitted(self, event: Input.Submitted) -> None:
     event.stop()
+    self.action_pick()
+
+  def action_pick(self) -> None:
     option = self.option_list.highlighted_option
     if option is not None and option.id:
       self._pick(option.id)

@@ -88,7 +88,7 @@ class AgentRow(ListItem):
     if loaded is None:
       return Content(f"eval set {path}")
     if loaded.eval_set_error:
-      return Content(f"eval set {path}  ") + Content.styled(loaded.eval_set_error, "$warning")
+      return Content(f"eval set {path}  ") + Content.styled(loaded.eval_set_error, "$text-warning")
     if loaded.eval_case_count is None:
       return Content(f"eval set {path} (no file yet)")
     cases = loaded.eval_case_count
@@ -99,7 +99,7 @@ class AgentRow(ListItem):
     if failure is not None:
       return Content("\n").join(
         [
-          Content.styled(failure.error, "$error"),
+          Content.styled(failure.error, "$text-error"),
           Content.styled("x: show the traceback", "$text-muted"),
         ]
       )

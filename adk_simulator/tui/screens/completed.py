@@ -216,7 +216,7 @@ class CompletedScreen(SessionScreen):
     self._exporting = False
     result = message.result
     lines = [
-      Content.styled("Exported", "bold $success")
+      Content.styled("Exported", "bold $text-success")
       + Content(" (replaced its earlier case)" if result.replaced else ""),
       Content(
         f"File: {self._shown_path(result.path)}" + ("  (new file)" if result.created else "")
@@ -225,7 +225,9 @@ class CompletedScreen(SessionScreen):
       Content(f"The eval set now holds {count(result.case_count, 'case')}."),
     ]
     if result.warnings:
-      lines.append(Content.styled(f"{count(len(result.warnings), 'warning')}:", "bold $warning"))
+      lines.append(
+        Content.styled(f"{count(len(result.warnings), 'warning')}:", "bold $text-warning")
+      )
       lines.extend(Content(f"• {warning}") for warning in result.warnings)
     self.query_one("#export-result", Static).update(Content("\n").join(lines))
     self.notify(
@@ -237,7 +239,7 @@ class CompletedScreen(SessionScreen):
     self._exporting = False
     text = f"{type(message.error).__name__}: {message.error}"
     self.query_one("#export-result", Static).update(
-      Content.styled("Export failed\n", "bold $error") + Content(text)
+      Content.styled("Export failed\n", "bold $text-error") + Content(text)
     )
     self.notify(text, title="Export failed", severity="error")
     self.update_bindings()

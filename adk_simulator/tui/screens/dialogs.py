@@ -67,7 +67,8 @@ class TextScreen(ModalScreen[None]):
   def compose(self) -> ComposeResult:
     with Vertical(classes="dialog -wide"):
       yield Label(self._title, classes="dialog-title")
-      yield TextArea(self._text, read_only=True, soft_wrap=False, id="text-body")
+      # Wrapped: a traceback's file and line stay in sight at 80 columns.
+      yield TextArea(self._text, read_only=True, soft_wrap=True, id="text-body")
       yield Static("escape closes · the text can be selected and copied", classes="dialog-hint")
 
   def on_mount(self) -> None:

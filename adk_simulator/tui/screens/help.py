@@ -25,6 +25,7 @@ def keymap() -> list[tuple[str, list[Binding]]]:
   from adk_simulator.tui.forms.final_response_screen import FinalResponseScreen
   from adk_simulator.tui.forms.schema_form import SchemaForm
   from adk_simulator.tui.forms.tool_call_screen import ToolCallScreen
+  from adk_simulator.tui.forms.tool_picker import ToolPicker
   from adk_simulator.tui.forms.tool_result_screen import ToolResultScreen
   from adk_simulator.tui.forms.turn_queue import TurnQueue
   from adk_simulator.tui.screens.active import ActiveScreen
@@ -50,8 +51,9 @@ def keymap() -> list[tuple[str, list[Binding]]]:
     ("User message", QueryScreen.BINDINGS),
     ("Session", ActiveScreen.BINDINGS),
     ("Timeline entry (focused)", [*TimelineEntry.BINDINGS, EarlierEntries.BINDINGS[0]]),
-    ("Calling tools", [*ToolCallScreen.BINDINGS, *TurnQueue.BINDINGS]),
-    ("Forms (a field with a default)", SchemaForm.BINDINGS),
+    ("Calling tools", [*ToolPicker.BINDINGS, *ToolCallScreen.BINDINGS]),
+    ("The turn's calls (shift+tab from the filter)", TurnQueue.BINDINGS),
+    ("Forms (tool calls, answers, structured messages)", SchemaForm.BINDINGS),
     ("Final response", FinalResponseScreen.BINDINGS),
     ("Confirmation (the user's side)", ConfirmationScreen.BINDINGS),
     ("Tool result (the user's side)", ToolResultScreen.BINDINGS),
@@ -62,7 +64,7 @@ def keymap() -> list[tuple[str, list[Binding]]]:
     ("Eval set", [*CaseTable.BINDINGS, *EvalSetScreen.BINDINGS]),
     ("Value viewer", ValueScreen.BINDINGS),
     ("Questions", ConfirmScreen.BINDINGS),
-    ("Exporting a session again", ExportChoiceScreen.BINDINGS),
+    ("Exporting again", ExportChoiceScreen.BINDINGS),
   ]
   return [
     (title, [b for b in bindings if isinstance(b, Binding) and b.description])
@@ -102,7 +104,7 @@ class HelpScreen(ModalScreen[None]):
         for key in binding.key.split(",")
       )
       rows.append(
-        Content.styled(f"{keys:>14}", "bold $accent") + Content(f"  {binding.description}")
+        Content.styled(f"{keys:>14}", "bold $text-accent") + Content(f"  {binding.description}")
       )
     return Content("\n").join(rows)
 

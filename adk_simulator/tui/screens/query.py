@@ -24,7 +24,9 @@ from textual.widgets import TextArea
 
 from adk_simulator.engine.runtime.turns import TurnValidationError
 from adk_simulator.tui.screens.session import SessionScreen
+from adk_simulator.tui.type_ahead import drop_keys_typed_ahead
 from adk_simulator.tui.widgets.footer import KeyFooter
+from adk_simulator.tui.widgets.json_text import JsonTextArea
 
 
 def parse_state(text: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -97,7 +99,7 @@ class QueryScreen(SessionScreen):
       yield Static("", id="query-error", classes="error-text")
       if self.first_turn:
         with Collapsible(title="Initial session state (JSON)", collapsed=False, id="state-box"):
-          yield TextArea(
+          yield JsonTextArea(
             json.dumps(simulation.initial_state, indent=2, ensure_ascii=False),
             id="state-text",
             soft_wrap=True,
@@ -129,6 +131,8 @@ class QueryScreen(SessionScreen):
     box = self.query_one(f"#{widget_id}", Static)
     box.update(message or "")
     box.display = bool(message)
+    if message:
+      drop_keys_typed_ahead(self)
 
   def action_submit(self) -> None:
     if self._sending:

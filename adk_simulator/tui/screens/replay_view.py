@@ -34,10 +34,10 @@ if TYPE_CHECKING:
   from adk_simulator.engine.store.sessions import StoredSession
 
 MARKS = {
-  "identical": ("✓", "identical", "$success"),
-  "differs": ("≠", "differs", "$warning"),
-  "fails_differently": ("✗", "fails differently", "$error"),
-  "not_run": ("✗", "not run", "$error"),
+  "identical": ("✓", "identical", "$text-success"),
+  "differs": ("≠", "differs", "$text-warning"),
+  "fails_differently": ("✗", "fails differently", "$text-error"),
+  "not_run": ("✗", "not run", "$text-error"),
 }
 """Per step outcome: the mark, the words, the colour."""
 
@@ -174,26 +174,38 @@ class ReplayViewScreen(Screen[None]):
     total = len(report.steps)
     differing = len(report.differing)
     if report.outcome == "identical":
-      line = Content.styled("✓ Identical: ", "bold $success") + Content(
+      line = Content.styled("✓ Identical: ", "bold $text-success") + Content(
         f"every tool returned what was recorded ({count(total, 'step')})."
         if total
         else "the session made no tool calls; the replay ran to the same end."
       )
     elif report.outcome == "differs":
-      line = Content.styled("≠ Differs: ", "bold $warning") + Content(
+      line = Content.styled("≠ Differs: ", "bold $text-warning") + Content(
         f"{differing} of {count(total, 'step')} differ from the recording."
       )
+    elif self._stopped_where_recorded(report):
+      # An unfinished session: its recording ends where it stopped, not in failure.
+      same = total - differing
+      line = Content.styled("■ Up to where the session stopped: ", "bold $text-primary") + Content(
+        f"{count(total, 'step')} compared, {same} identical, {differing} differ."
+        " The session is not finished, so the replay stops there too."
+      )
     else:
-      line = Content.styled("✗ Failed: ", "bold $error") + Content(
+      line = Content.styled("✗ Failed: ", "bold $text-error") + Content(
         f"{report.error} ({count(total, 'step')} compared before it stopped)"
       )
     self.query_one("#replay-outcome", Static).update(line)
     self.refresh_bindings()
 
+  def _stopped_where_recorded(self, report: ReplayReport) -> bool:
+    unfinished = self.stored.summary.status not in ("completed", "exported")
+    ended_early = report.error == "the recording ends before the live run does"
+    return unfinished and ended_early and all(s.outcome != "not_run" for s in report.steps)
+
   def on_replay_view_screen_crashed(self, message: ReplayViewScreen.Crashed) -> None:
     self._replaying = False
     self.query_one("#replay-outcome", Static).update(
-      Content.styled("✗ The replay could not run: ", "bold $error")
+      Content.styled("✗ The replay could not run: ", "bold $text-error")
       + Content(f"{type(message.error).__name__}: {message.error}")
     )
     self.refresh_bindings()

@@ -149,21 +149,28 @@ class SessionViewScreen(Screen[None]):
       lines.append(
         Content.styled(f"Exported as {last.eval_id} to {self._shown(last.eval_set)}{times}", muted)
       )
+    unfinished = " p replays the calls made so far; e exports it once it has finished."
     if summary.status == "in_progress":
       hint = "It stopped before the agent answered: r resumes it where it stopped, its tools live."
+      hint += unfinished
     elif summary.status == "failed":
       hint = "A scripted run failed here: r resumes it where it stopped, its tools live."
+      hint += unfinished
     elif summary.status == "waiting":
       hint = (
         "It waits for the user's side (a confirmation or a long-running result):"
         " r opens it to give it."
+      ) + unfinished
+    elif summary.status == "exported":
+      hint = (
+        "r reopens it to continue the conversation · p replays it against the live tools"
+        " · e exports it again (replace its case, or add a new one)."
       )
     else:
-      hint = "r reopens it to continue the conversation · p replays it against the live tools"
-      if summary.status == "completed":
-        hint += " · e exports it to the eval set."
-      else:
-        hint += " · e exports it again (replace its case, or add a new one)."
+      hint = (
+        "r reopens it to continue the conversation · p replays it against the live tools"
+        " · e exports it to the eval set."
+      )
     lines.append(Content.styled(hint, muted))
     return Content("\n").join(lines)
 
@@ -175,18 +182,17 @@ class SessionViewScreen(Screen[None]):
     return shown_path(Path(path), self.simulator.workspace.base_dir)
 
   def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-    status = self.stored.summary.status
+    # None shows the key greyed out: it applies to this session, not now (the
+    # hint under the facts says why); False hides the other `r`.
     match action:
       case "resume":
         return not self.finished and self._busy is None
       case "reopen":
         return self.finished and self._busy is None
       case "export":
-        return status in ("completed", "exported") and self._busy is None
-      case "replay":
-        return self.finished and self._busy is None
-      case "delete":
-        return self._busy is None
+        return True if self.finished and self._busy is None else None
+      case "replay" | "delete":
+        return True if self._busy is None else None
     return True
 
   def _set_busy(self, busy: str | None) -> None:
@@ -220,6 +226,11 @@ class SessionViewScreen(Screen[None]):
   # --- Export -----------------------------------------------------------------------
 
   def action_export(self) -> None:
+    if not self.check_action("export", ()):
+      return
+    self._start_export()
+
+  def _start_export(self) -> None:
     if self.check_action("export", ()):
       self._set_busy("export")
       shown = self.query_one("#export-result", Static)
@@ -270,7 +281,7 @@ class SessionViewScreen(Screen[None]):
     self.query_one("#session-facts", Static).update(self._facts())
     self._set_busy(None)
     lines = [
-      Content.styled("Exported", "bold $success")
+      Content.styled("Exported", "bold $text-success")
       + Content(" (replaced its earlier case)" if result.replaced else ""),
       Content(
         f"File: {self._shown(str(result.path))}" + ("  (new file)" if result.created else "")
@@ -279,7 +290,9 @@ class SessionViewScreen(Screen[None]):
       Content(f"The eval set now holds {count(result.case_count, 'case')}."),
     ]
     if result.warnings:
-      lines.append(Content.styled(f"{count(len(result.warnings), 'warning')}:", "bold $warning"))
+      lines.append(
+        Content.styled(f"{count(len(result.warnings), 'warning')}:", "bold $text-warning")
+      )
       lines.extend(Content(f"• {warning}") for warning in result.warnings)
     shown = self.query_one("#export-result", Static)
     shown.update(Content("\n").join(lines))

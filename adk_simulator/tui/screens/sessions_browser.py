@@ -37,6 +37,7 @@ from textual.widgets import Static
 from adk_simulator.engine.words import count
 from adk_simulator.tui.preview import one_line
 from adk_simulator.tui.services import services
+from adk_simulator.tui.type_ahead import hold_keys_for
 
 if TYPE_CHECKING:
   from textual.app import App
@@ -62,11 +63,11 @@ CHUNK_DELAY_S = 1 / 60
 """Between chunks: a frame, for the table to measure and paint the last one."""
 
 _STATUS = {
-  "in_progress": ("in progress", "$warning"),
-  "waiting": ("waiting for the user", "$warning"),
-  "failed": ("failed", "$error"),
-  "completed": ("completed", "$success"),
-  "exported": ("exported", "$accent"),
+  "in_progress": ("in progress", "$text-warning"),
+  "waiting": ("waiting for the user", "$text-warning"),
+  "failed": ("failed", "$text-error"),
+  "completed": ("completed", "$text-success"),
+  "exported": ("exported", "$text-accent"),
 }
 
 
@@ -224,7 +225,8 @@ class SessionsBrowserScreen(Screen[None]):
     # deleted it): read the store again. Not after a question was answered.
     if self._stale:
       self._stale = False
-      self.load_sessions()
+      # Keys typed meanwhile (a filter, enter) are for the list: they wait for it.
+      hold_keys_for(self, self.load_sessions())
 
   # --- Reading the store ----------------------------------------------------------
 
@@ -251,7 +253,7 @@ class SessionsBrowserScreen(Screen[None]):
     text = f"{type(message.error).__name__}: {message.error}"
     if self._rows is None:
       self.query_one("#sessions-count", Static).update(
-        Content.styled(f"Could not {message.doing}: {text}", "$error")
+        Content.styled(f"Could not {message.doing}: {text}", "$text-error")
       )
     self.notify(text, title=f"Could not {message.doing}", severity="error")
 
@@ -349,7 +351,7 @@ class SessionsBrowserScreen(Screen[None]):
   def action_open(self) -> None:
     session_id = self.table.highlighted_id
     if session_id is not None and self._rows is not None:
-      self.find_session(session_id)
+      hold_keys_for(self, self.find_session(session_id))
 
   @work(exclusive=True, group="sessions-open", exit_on_error=False)
   async def find_session(self, session_id: str) -> None:

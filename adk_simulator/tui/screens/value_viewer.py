@@ -55,6 +55,29 @@ def _branch_summary(value: Any) -> str:
   return f"[…] {count(len(value), 'item')}"
 
 
+SMALL = 2_000
+"""Values of up to this many scalars and characters open as wrapped text."""
+
+
+def _is_small(value: Any) -> bool:
+  """Whether `value` has at most `SMALL` leaves and characters (stops counting past it)."""
+  budget = SMALL
+  stack = [value]
+  while stack:
+    item = stack.pop()
+    if isinstance(item, dict):
+      budget -= len(item)
+      stack.extend(item.values())
+    elif isinstance(item, list | tuple):
+      budget -= len(item)
+      stack.extend(item)
+    else:
+      budget -= len(item) if isinstance(item, str) else 1
+    if budget < 0:
+      return False
+  return True
+
+
 def _is_branch(value: Any) -> bool:
   return isinstance(value, dict | list | tuple) and len(value) > 0
 
@@ -116,16 +139,25 @@ class ValueScreen(ModalScreen[None]):
     self._text_started = False
 
   def compose(self) -> ComposeResult:
-    starts_as_text = not _is_branch(self._value)
+    starts_as_text = self._starts_as_text
     with Vertical(classes="dialog -wide"):
       yield Label(self._title, classes="dialog-title")
       with ContentSwitcher(initial="value-text" if starts_as_text else "value-tree"):
         yield ValueTree(self._value, id="value-tree")
-        yield TextArea("formatting…", read_only=True, soft_wrap=False, id="value-text")
-      yield Static("r switches tree/text · escape closes", classes="dialog-hint")
+        # Wrapped: a long string is read whole, not cut at the edge.
+        yield TextArea("formatting…", read_only=True, soft_wrap=True, id="value-text")
+      yield Static(
+        "r switches tree/text (the text wraps: long values are read whole) · escape closes",
+        classes="dialog-hint",
+      )
+
+  @property
+  def _starts_as_text(self) -> bool:
+    # A small value reads best whole, wrapped; a big one opens as the lazy tree.
+    return not _is_branch(self._value) or _is_small(self._value)
 
   def on_mount(self) -> None:
-    if _is_branch(self._value):
+    if not self._starts_as_text:
       self.query_one(ValueTree).focus()
     else:
       self._show_text()

@@ -42,7 +42,7 @@ def _field_lines(fields: list[FormField], depth: int = 0) -> list[Content]:
   pad = "  " * depth
   for field in fields:
     line = Content(pad) + Content.styled(field.name, "bold")
-    line += Content(": ") + Content.styled(_field_type(field), "$accent")
+    line += Content(": ") + Content.styled(_field_type(field), "$text-accent")
     notes = []
     if field.nullable:
       notes.append("nullable")
@@ -99,7 +99,7 @@ class ToolCard(Vertical):
 
   def compose(self) -> ComposeResult:
     tool = self.tool
-    title = Content.styled(tool.name, "bold $primary")
+    title = Content.styled(tool.name, "bold $text-primary")
     if tool.is_long_running:
       title += Content.styled("  (long-running)", "$text-muted")
     description, parameters = describe_tool(tool)
@@ -173,10 +173,12 @@ def _part_line(part: dict[str, Any]) -> Content:
     return Content(part["text"])
   if call := part.get("function_call"):
     args = one_line(call.get("args") or {}, limit=200)
-    return Content.styled("call ", "bold $accent") + Content(f"{call.get('name')}({args})")
+    return Content.styled("call ", "bold $text-accent") + Content(f"{call.get('name')}({args})")
   if response := part.get("function_response"):
     shown = one_line(response.get("response"), limit=200)
-    return Content.styled("result ", "bold $success") + Content(f"{response.get('name')} → {shown}")
+    return Content.styled("result ", "bold $text-success") + Content(
+      f"{response.get('name')} → {shown}"
+    )
   if data := part.get("inline_data"):
     size = len(data.get("data") or "") * 3 // 4
     name = data.get("display_name") or "inline data"
@@ -197,7 +199,7 @@ def contents_text(contents: list[dict[str, Any]]) -> Content:
   blocks = []
   for content in contents:
     role = str(content.get("role") or "?")
-    colour = "$secondary" if role == "user" else "$primary"
+    colour = "$text-secondary" if role == "user" else "$text-primary"
     lines = [Content.styled(role.upper(), f"bold {colour}")]
     lines.extend(_part_line(part) for part in content.get("parts") or [])
     blocks.append(Content("\n").join(lines))

@@ -60,14 +60,16 @@ class SessionStatus(Static):
         for tool in running
       )
       self.update(
-        Content.styled(f"{frame} ", "bold $warning")
+        Content.styled(f"{frame} ", "bold $text-warning")
         + Content(f"Running {calls}")
         + Content.styled("  ·  escape cancels", "$text-muted")
       )
       return
     if simulation.run_error is not None:
       error = simulation.run_error
-      self.update(Content.styled(f"The run failed: {error.error_type}: {error.message}", "$error"))
+      self.update(
+        Content.styled(f"The run failed: {error.error_type}: {error.message}", "$text-error")
+      )
       return
     if simulation.paused:
       self.update(_user_side_line(simulation))
@@ -92,7 +94,7 @@ def _user_side_line(simulation: Simulation) -> Content:
 
   waiting = simulation.awaiting
   asks = [e for e in waiting if isinstance(e, ConfirmationRequest)]
-  line = Content.styled("The user's move: ", "bold $warning")
+  line = Content.styled("The user's move: ", "bold $text-warning")
   if asks:
     line += Content.from_markup(
       "[bold]y[/] approve or reject $call", call=call_text(asks[0].tool_name, asks[0].args)

@@ -41,16 +41,16 @@ COMPACT_WIDTH = 72
 """A value whose compact JSON fits in this many characters is shown on one line."""
 
 _LABELS = {
-  "user_query": ("USER", "$secondary"),
-  "tool_call": ("CALL", "$accent"),
-  "model_text": ("SAYS", "$primary"),
-  "tool_output": ("OUTPUT", "$success"),
-  "tool_error": ("ERROR", "$error"),
-  "final_response": ("ANSWER", "$primary"),
-  "inner_run": ("INNER RUN", "$accent"),
-  "confirmation_request": ("CONFIRM?", "$warning"),
-  "confirmation_answer": ("USER", "$secondary"),
-  "delivered_result": ("RESULT", "$success"),
+  "user_query": ("USER", "$text-secondary"),
+  "tool_call": ("CALL", "$text-accent"),
+  "model_text": ("SAYS", "$text-primary"),
+  "tool_output": ("OUTPUT", "$text-success"),
+  "tool_error": ("ERROR", "$text-error"),
+  "final_response": ("ANSWER", "$text-primary"),
+  "inner_run": ("INNER RUN", "$text-accent"),
+  "confirmation_request": ("CONFIRM?", "$text-warning"),
+  "confirmation_answer": ("USER", "$text-secondary"),
+  "delivered_result": ("RESULT", "$text-success"),
 }
 
 
@@ -207,6 +207,10 @@ class TimelineEntry(Widget, can_focus=True):
     return Content("\n").join([header, Content(body)])
 
   def render(self) -> Content:
+    if self.has_focus:
+      # On the focus highlight the kinds' colours would not read: the row's own colour.
+      plain = self._content.plain
+      return Content(plain).stylize("bold", 0, len(plain.split("\n", 1)[0]))
     return self._content
 
   def set_waiting(self, waiting: bool) -> None:
