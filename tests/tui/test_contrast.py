@@ -19,6 +19,8 @@ from tui_helpers import stop_blinking
 from tui_helpers import type_text
 
 from adk_simulator.tui.app import SimulatorApp
+from adk_simulator.tui.screens.evalset_view import EvalSetScreen
+from adk_simulator.tui.screens.export_choice import ExportChoiceScreen
 from adk_simulator.tui.screens.sessions_browser import SessionsBrowserScreen
 from adk_simulator.tui.screens.sessions_browser import workspace_store
 
@@ -54,7 +56,10 @@ async def test_every_text_on_every_screen_has_aa_contrast_in_both_themes(
     await settle(pilot)
     await type_text(pilot, "1")
     await _check(pilot, "tool form", problems)
-    await pilot.press("tab", "0", "ctrl+s")
+    await pilot.press("tab", "0", "ctrl+t")
+    await settle(pilot)
+    await _check(pilot, "tool list with the turn's calls", problems)
+    await pilot.press("ctrl+s")
     await settle(pilot)
     await _check(pilot, "session with an error", problems)
     await pilot.press("x")
@@ -79,10 +84,20 @@ async def test_every_text_on_every_screen_has_aa_contrast_in_both_themes(
     await pilot.press("n", "e")
     await settle(pilot)
     await _check(pilot, "exported", problems)
+    await app.push_screen(EvalSetScreen("Math", app.workspace.agents[0].eval_set_path))
+    await settle(pilot)
+    await _check(pilot, "eval set", problems)
+    await app.pop_screen()
     await app.push_screen(SessionsBrowserScreen(workspace_store(app)))
     await settle(pilot)
     await _check(pilot, "saved sessions", problems)
     await pilot.press("down", "enter")
     await settle(pilot)
     await _check(pilot, "saved session", problems)
+    await pilot.press("e")
+    await settle(pilot)
+    assert isinstance(app.screen, ExportChoiceScreen)
+    await _check(pilot, "exporting again", problems)
+    await pilot.press("escape")
+    await settle(pilot)
   assert not problems, f"{len(problems)} texts below 4.5:1:\n" + "\n".join(problems)
