@@ -33,6 +33,7 @@ from adk_simulator.engine.runtime.turns import error_type
 
 if TYPE_CHECKING:
   from google.adk.agents.invocation_context import InvocationContext
+  from google.adk.artifacts.base_artifact_service import BaseArtifactService
   from google.adk.events.event import Event
   from google.adk.runners import Runner
   from google.adk.sessions.base_session_service import BaseSessionService
@@ -191,6 +192,7 @@ def seat_human(
   session_service: BaseSessionService,
   *,
   resumable: bool = False,
+  artifact_service: BaseArtifactService | None = None,
 ) -> Runner:
   """A real ADK `Runner` for `agent`, with the person in the model's seat.
 
@@ -201,6 +203,7 @@ def seat_human(
     session_service: Where the session is stored.
     resumable: Turn on ADK's resumability (when the App does not set it), to
       pick up an interrupted invocation.
+    artifact_service: Where the tools' artifacts go; a new in-memory one if None.
   """
   from google.adk.apps import App
   from google.adk.artifacts.in_memory_artifact_service import InMemoryArtifactService
@@ -224,6 +227,6 @@ def seat_human(
   return Runner(
     app=app,
     session_service=session_service,
-    artifact_service=InMemoryArtifactService(),
+    artifact_service=artifact_service or InMemoryArtifactService(),
     memory_service=InMemoryMemoryService(),
   )

@@ -32,6 +32,7 @@ from adk_simulator.engine.record.notes import Notes
 from adk_simulator.engine.record.notes import SessionStart
 from adk_simulator.engine.record.notes import metadata_event
 from adk_simulator.engine.record.reader import RecordReader
+from adk_simulator.engine.record.state import StateView
 from adk_simulator.engine.record.summary import last_conversation_event
 from adk_simulator.engine.record.summary import recovered_initial_state
 from adk_simulator.engine.record.summary import session_status
@@ -63,6 +64,7 @@ from adk_simulator.engine.schema.specs import OfferedTools
 
 if TYPE_CHECKING:
   from google.adk.agents.llm_agent import LlmAgent
+  from google.adk.artifacts.base_artifact_service import BaseArtifactService
   from google.adk.events.event import Event
   from google.adk.models.llm_request import LlmRequest
   from google.adk.models.llm_response import LlmResponse
@@ -135,6 +137,8 @@ class Simulation:
     """The tools each agent's requests offer, by agent."""
     self.replay_of: str | None = None
     """The recorded session this one replays, if it is a replay."""
+    self.artifact_service: BaseArtifactService | None = None
+    """Where the session's artifacts are saved: one service for every run of this session."""
 
   # --- What drivers read ------------------------------------------------------
 
@@ -208,6 +212,21 @@ class Simulation:
     if session is None:
       raise RuntimeError(f"session {self.session_id} is not in the session store")
     return session
+
+  async def state_view(self) -> StateView:
+    """The session state as stored, what the last step changed, and the artifacts
+    with every version and its content (see `engine.record.state`)."""
+    from adk_simulator.engine.runtime.state_view import read_state_view
+
+    return await read_state_view(
+      session_service=self.session_service,
+      artifact_service=self.artifact_service,
+      app_name=self.agent.app_name if self.agent else "",
+      user_id=self.user_id,
+      session_id=self.session_id,
+      events=self._events,
+      initial_state=self.initial_state,
+    )
 
   # --- Transitions --------------------------------------------------------------
 
@@ -531,7 +550,17 @@ class Simulation:
     from adk_simulator.engine.runtime.seat import seat_person
 
     self._played = seat_person(agent.root_agent)
-    return seat_human(agent, self, self.session_service, resumable=resumable)
+    if self.artifact_service is None:
+      from google.adk.artifacts.in_memory_artifact_service import InMemoryArtifactService
+
+      self.artifact_service = InMemoryArtifactService()
+    return seat_human(
+      agent,
+      self,
+      self.session_service,
+      resumable=resumable,
+      artifact_service=self.artifact_service,
+    )
 
   async def _run(
     self, message: Any, *, runner: Runner | None = None, invocation_id: str | None = None
