@@ -55,6 +55,7 @@ class SimulatorApp(App[None]):
     "widgets/timeline.tcss",
     "widgets/model_view.tcss",
     "widgets/status.tcss",
+    "widgets/state_panel.tcss",
   ]
   BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS]
 

@@ -111,3 +111,25 @@ async def test_a_reopened_session_names_the_versions_its_record_holds(tmp_path: 
   # The artifact service of the earlier run was in memory: the record names
   # the version and its step, the content is gone.
   assert (version.version, version.step, version.kept, version.text) == (0, 1, False, None)
+
+
+async def test_a_stored_record_alone_gives_state_changes_and_artifact_names(tmp_path: Path) -> None:
+  from adk_simulator.engine.record.state import record_view
+  from adk_simulator.engine.record.summary import recovered_initial_state
+
+  simulation = await notebook(tmp_path, colour="blue")
+  await play(
+    simulation,
+    [
+      UserMessage(message="Write a page."),
+      call("write_page", name="p.md", text="hi"),
+      call("remember", key="colour", value="green"),
+    ],
+  )
+  session = await simulation.stored_session()
+  view = record_view(session.events, session.state, recovered_initial_state(session))
+  assert view.state["colour"] == "green" and view.step == 2
+  assert [c.key for c in view.changes] == ["colour", "kept"]
+  (page,) = view.artifacts
+  assert [(v.version, v.step, v.kept) for v in page.versions] == [(0, 1, False)]
+  assert not page.changed

@@ -156,6 +156,27 @@ def last_step_artifacts(events: Sequence[Event]) -> set[str]:
   return names
 
 
+def record_view(
+  events: Sequence[Event], state: dict[str, Any], initial_state: dict[str, Any]
+) -> StateView:
+  """The view a stored record gives by itself: `state` as stored, the last step's
+  changes, and the artifact versions its events saved (their content lives in
+  an artifact service, so none of it here: `kept` is False)."""
+  step, changes = state_changes(events, initial_state)
+  changed = last_step_artifacts(events)
+  artifacts = [
+    ArtifactView(
+      name=name,
+      versions=[
+        ArtifactVersionView(version=v, step=s, kept=False) for v, s in sorted(versions.items())
+      ],
+      changed=name in changed,
+    )
+    for name, versions in sorted(artifact_saves(events).items())
+  ]
+  return StateView(state=dict(state), step=step, changes=changes, artifacts=artifacts)
+
+
 def version_view(version: int, step: int | None, part: Any) -> ArtifactVersionView:
   """What a version of an artifact holds (`part`: a `google.genai.types.Part`, or None)."""
   if part is None:

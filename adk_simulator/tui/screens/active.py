@@ -26,6 +26,7 @@ from adk_simulator.engine.runtime.turns import TurnValidationError
 from adk_simulator.tui.screens.session import SessionScreen
 from adk_simulator.tui.widgets.footer import KeyFooter
 from adk_simulator.tui.widgets.model_view import ModelView
+from adk_simulator.tui.widgets.state_panel import StatePanel
 from adk_simulator.tui.widgets.status import SessionStatus
 from adk_simulator.tui.widgets.timeline import Timeline
 
@@ -48,6 +49,7 @@ class ActiveScreen(SessionScreen):
     Binding("d", "deliver_result", "Deliver result", id="active.deliver_result"),
     Binding("escape", "cancel_tools", "Cancel tools", id="active.cancel_tools"),
     Binding("m", "toggle_model_view", "Model view", id="active.model_view"),
+    Binding("s", "toggle_state", "State and artifacts", id="active.state"),
     # Kept out of the footer (it has room for a few keys at 80 columns);
     # the help screen and the command palette list them.
     Binding("slash", "filter_tools", "Filter tools", show=False, id="active.filter_tools"),
@@ -70,11 +72,13 @@ class ActiveScreen(SessionScreen):
     self._submitting = False
     self._history_stale = True
     self._refresh_scheduled = False
+    self._state_stale = True
 
   def compose(self) -> ComposeResult:
     yield Header()
     with Horizontal(id="active-body"):
       yield ModelView(id="model-view")
+      yield StatePanel(id="state-panel")
       with Vertical(id="timeline-box"):
         with Horizontal(id="timeline-heading"):
           yield Label("Timeline", classes="panel-title")
@@ -99,6 +103,7 @@ class ActiveScreen(SessionScreen):
       self.call_later(self.action_answer_confirmation)
     if event.kind in ("history_changed", "phase_changed"):
       self._history_stale = True
+      self._state_stale = True
     # A run sends bursts of events; show the state once per burst, because
     # projecting the history costs as much as the session is large.
     if not self._refresh_scheduled:
@@ -117,7 +122,14 @@ class ActiveScreen(SessionScreen):
       self._history_stale = False
       self._show_history()
     self.query_one(SessionStatus).show_state(simulation, self.simulator.clock)
+    self._show_state()
     self.update_bindings()
+
+  def _show_state(self) -> None:
+    # Read only while the panel is shown: the read touches the store.
+    if self._state_stale and self.has_class("-state-shown"):
+      self._state_stale = False
+      self.query_one(StatePanel).read(self.simulation.state_view)
 
   def _show_history(self) -> None:
     timeline = self.timeline
@@ -244,9 +256,23 @@ class ActiveScreen(SessionScreen):
   # --- View ---------------------------------------------------------------------
 
   def action_toggle_model_view(self) -> None:
+    if self.has_class("-state-shown"):
+      # The model view comes back where the state panel was.
+      self.remove_class("-state-shown")
+      self.set_class(not self.has_class("-wide"), "-model-toggled")
+      return
     self.toggle_class("-model-toggled")
 
+  def action_toggle_state(self) -> None:
+    """Shows the state and artifacts panel in the model view's place, or hides it."""
+    self.toggle_class("-state-shown")
+    if self.has_class("-state-shown"):
+      self._show_state()
+    elif self.focused is self.query_one(StatePanel):
+      self.focus_home()
+
   def action_filter_tools(self) -> None:
+    self.remove_class("-state-shown")
     # The catalog must be visible: side by side it is unless hidden, narrow it is when toggled.
     self.set_class(not self.has_class("-wide"), "-model-toggled")
     self.query_one("#catalog-filter").focus()

@@ -26,6 +26,7 @@ from adk_simulator.tui.preview import format_seconds
 from adk_simulator.tui.preview import preview
 from adk_simulator.tui.screens.session import SessionScreen
 from adk_simulator.tui.widgets.footer import KeyFooter
+from adk_simulator.tui.widgets.state_panel import StatePanel
 from adk_simulator.tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class CompletedScreen(SessionScreen):
     Binding("n", "new_session", "New session", id="completed.new_session"),
     Binding("d", "deliver_result", "Deliver result", id="completed.deliver_result"),
     Binding("x", "run_traceback", "Run traceback", id="completed.run_traceback"),
+    Binding("s", "toggle_state", "State and artifacts", id="completed.state"),
     Binding("escape", "leave", "Back to agents", id="completed.leave"),
   ]
 
@@ -79,6 +81,7 @@ class CompletedScreen(SessionScreen):
         yield Label("Final response", classes="panel-title", id="final-title")
         yield Static("", id="final-text")
         yield Static("", id="export-result")
+      yield StatePanel(id="state-panel")
       with Vertical(id="completed-timeline-box"):
         yield Label("Timeline", classes="panel-title")
         yield Timeline(id="timeline")
@@ -112,6 +115,8 @@ class CompletedScreen(SessionScreen):
     else:
       final_text.update(Content.styled("(the run ended without a final response)", "$text-muted"))
     self.query_one(Timeline).show(history, shown=self.simulator.clock.shown)
+    if self.has_class("-state-shown"):
+      self.query_one(StatePanel).read(simulation.state_view)
     self.update_bindings()
 
   def _summary(self) -> Content:
@@ -207,6 +212,15 @@ class CompletedScreen(SessionScreen):
 
   def action_leave(self) -> None:
     self.simulator.leave_session()
+
+  def action_toggle_state(self) -> None:
+    """Shows the state and artifacts panel in the summary's place, or hides it."""
+    self.toggle_class("-state-shown")
+    panel = self.query_one(StatePanel)
+    if self.has_class("-state-shown"):
+      panel.read(self.simulation.state_view)
+    elif self.focused is panel:
+      self.query_one(Timeline).focus_last()
 
   def action_run_traceback(self) -> None:
     from adk_simulator.tui.screens.dialogs import TextScreen

@@ -31,11 +31,13 @@ from adk_simulator.tui.screens.sessions_browser import local_time
 from adk_simulator.tui.screens.sessions_browser import status_label
 from adk_simulator.tui.services import AppServices
 from adk_simulator.tui.services import services
+from adk_simulator.tui.widgets.state_panel import StatePanel
 from adk_simulator.tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
   from adk_simulator.engine.export.evalset_file import ExportResult
   from adk_simulator.engine.record.history import History
+  from adk_simulator.engine.record.state import StateView
   from adk_simulator.engine.store.sessions import SessionStore
   from adk_simulator.engine.store.sessions import StoredSession
 
@@ -61,6 +63,7 @@ class SessionViewScreen(Screen[None]):
     Binding("e", "export", "Export to eval set", id="session_view.export"),
     Binding("p", "replay", "Replay", id="session_view.replay"),
     Binding("d", "delete", "Delete", id="session_view.delete"),
+    Binding("s", "toggle_state", "State and artifacts", id="session_view.state"),
     Binding("escape", "back", "Back", id="session_view.back"),
   ]
 
@@ -114,6 +117,7 @@ class SessionViewScreen(Screen[None]):
     with Vertical(id="session-timeline-box"):
       yield Label("Timeline", classes="panel-title")
       yield Timeline(id="timeline")
+    yield StatePanel(id="state-panel")
     yield Footer()
 
   def on_mount(self) -> None:
@@ -270,6 +274,24 @@ class SessionViewScreen(Screen[None]):
       severity="error",
       markup=False,
     )
+
+  # --- State and artifacts ---------------------------------------------------------
+
+  def action_toggle_state(self) -> None:
+    """Shows the stored state, the last step's changes and the artifacts, or the timeline."""
+    self.toggle_class("-state-shown")
+    panel = self.query_one(StatePanel)
+    if self.has_class("-state-shown"):
+      panel.read(self._state_view)
+    else:
+      self.query_one(Timeline).focus_last()
+
+  async def _state_view(self) -> StateView:
+    from adk_simulator.engine.record.state import record_view
+    from adk_simulator.engine.record.summary import recovered_initial_state
+
+    session = self.stored.session
+    return record_view(session.events, session.state, recovered_initial_state(session))
 
   # --- Replay and delete ------------------------------------------------------------
 
