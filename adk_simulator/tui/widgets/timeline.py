@@ -164,9 +164,9 @@ class TimelineEntry(Widget, can_focus=True):
         body, self.folded = _body(entry.output)
       case ToolError():
         details.append(entry.tool_name)
+        # The type the model saw and the export holds (`ToolCancelledError` for
+        # a call you cancelled); the message says in words what happened.
         details.append(entry.error_type)
-        if entry.cancelled:
-          details.append("cancelled")
         body, self.folded = _body(entry.message)
       case InnerRun():
         details.append(f"{entry.tool_name} ran agent {entry.agent}")
