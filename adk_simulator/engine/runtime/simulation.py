@@ -25,6 +25,8 @@ from adk_simulator.engine.record.history import ConfirmationRequest
 from adk_simulator.engine.record.history import History
 from adk_simulator.engine.record.history import HistoryEntry
 from adk_simulator.engine.record.history import ToolCall
+from adk_simulator.engine.record.history import ToolError
+from adk_simulator.engine.record.history import ToolOutput
 from adk_simulator.engine.record.notes import CallNote
 from adk_simulator.engine.record.notes import ExportRecord
 from adk_simulator.engine.record.notes import InnerRun
@@ -43,6 +45,7 @@ from adk_simulator.engine.runtime.responses import json_object
 from adk_simulator.engine.runtime.responses import query_text
 from adk_simulator.engine.runtime.responses import response_for
 from adk_simulator.engine.runtime.responses import schema_model
+from adk_simulator.engine.runtime.tool_runs import EndedCall
 from adk_simulator.engine.runtime.tool_runs import ToolRuns
 from adk_simulator.engine.runtime.turns import EngineEvent
 from adk_simulator.engine.runtime.turns import FinalTurn
@@ -201,6 +204,31 @@ class Simulation:
     # The entries are typed already: validating them again would cost a pass
     # over the whole session on every read.
     return History.model_construct(entries=entries)
+
+  @property
+  def live_history(self) -> History:
+    """`history`, plus the outputs of calls that have ended before ADK stored them.
+
+    In a parallel turn ADK stores every response in one event when the
+    slowest call ends; here each call's output (or error) shows as soon as it
+    ends, after the stored entries. Nothing of it is in the record: once the
+    event is stored, `history` holds the responses as ADK stored them.
+    """
+    history = self.history
+    ended = self._tools.ended
+    if not ended:
+      return history
+    calls = {e.call_id: e for e in history.entries if isinstance(e, ToolCall)}
+    answered = {e.call_id for e in history.entries if isinstance(e, ToolOutput | ToolError)}
+    live: list[HistoryEntry] = []
+    for call_id, done in sorted(ended.items(), key=lambda item: item[1].ended_at):
+      call = calls.get(call_id)
+      if call is None or call_id in answered:
+        continue
+      live.append(_live_entry(call, done))
+    if not live:
+      return history
+    return History.model_construct(entries=[*history.entries, *live])
 
   async def stored_session(self) -> Session:
     """The session as the session service holds it."""
@@ -586,6 +614,7 @@ class Simulation:
         if event.partial:
           continue
         self._events.append(event)
+        self._tools.stored(_response_ids(event))
         self._emit(HistoryChanged(size=len(self._events)))
     except asyncio.CancelledError:
       raise
@@ -645,6 +674,7 @@ class Simulation:
 
   def inner_event(self, call_id: str, event: Event) -> None:
     self._inner.setdefault(call_id, []).append(event)
+    self._tools.stored(_response_ids(event))
     self._emit(HistoryChanged(size=len(self._events)))
 
   def inner_run(self, call_id: str) -> InnerRun | None:
@@ -661,8 +691,10 @@ class Simulation:
     tool = self._tools.start(call_id, tool_name, args, agent, on_thread=on_thread)
     self._emit(ToolStarted(tool=tool))
 
-  def tool_finished(self, call_id: str, *, error: BaseException | None) -> CallNote:
-    tool, note, ended_now = self._tools.finish(call_id, error)
+  def tool_finished(
+    self, call_id: str, *, error: BaseException | None, result: Any = None
+  ) -> CallNote:
+    tool, note, ended_now = self._tools.finish(call_id, error, result)
     if ended_now:
       self._emit(
         ToolFinished(
@@ -680,6 +712,33 @@ class Simulation:
 
   def call_notes(self, call_id: str) -> CallNote | None:
     return self._tools.notes(call_id)
+
+
+def _live_entry(call: ToolCall, done: EndedCall) -> ToolOutput | ToolError:
+  """What the record will hold for `call` once ADK stores its response."""
+  common = {
+    "timestamp": done.ended_at,
+    "invocation_id": call.invocation_id,
+    "author": call.author,
+    "call_id": call.call_id,
+    "tool_name": call.tool_name,
+    "duration_s": done.note.duration_s,
+  }
+  error = done.note.error
+  if error is not None:
+    return ToolError(
+      **common,
+      error_type=error.type,
+      message=error.message,
+      traceback=error.traceback,
+      cancelled=error.cancelled,
+    )
+  return ToolOutput(**common, output=done.result)
+
+
+def _response_ids(event: Event) -> list[str]:
+  parts = event.content.parts if event.content and event.content.parts else []
+  return [p.function_response.id for p in parts if p.function_response and p.function_response.id]
 
 
 def _being_cancelled() -> bool:

@@ -101,7 +101,8 @@ class ActiveScreen(SessionScreen):
     if event.kind == "run_paused":
       # The user's move: ask at once, the way a client would prompt its user.
       self.call_later(self.action_answer_confirmation)
-    if event.kind in ("history_changed", "phase_changed"):
+    if event.kind in ("history_changed", "phase_changed", "tool_started", "tool_finished"):
+      # A call that ends shows its output at once, before ADK stores it.
       self._history_stale = True
       self._state_stale = True
     # A run sends bursts of events; show the state once per burst, because
@@ -135,7 +136,12 @@ class ActiveScreen(SessionScreen):
     timeline = self.timeline
     focused = self.focused
     following = focused is None or focused is timeline or focused is timeline.last_entry
-    timeline.show(self.simulation.history, shown=self.simulator.clock.shown)
+    simulation = self.simulation
+    timeline.show(
+      simulation.live_history,
+      shown=self.simulator.clock.shown,
+      running={tool.call_id for tool in simulation.running_tools},
+    )
     if following and timeline.last_entry not in (None, focused):
       self.call_after_refresh(timeline.focus_last)
 
