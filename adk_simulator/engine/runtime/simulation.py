@@ -34,6 +34,8 @@ from adk_simulator.engine.record.notes import Notes
 from adk_simulator.engine.record.notes import SessionStart
 from adk_simulator.engine.record.notes import metadata_event
 from adk_simulator.engine.record.reader import RecordReader
+from adk_simulator.engine.record.resume import Interruption
+from adk_simulator.engine.record.resume import interruption
 from adk_simulator.engine.record.state import StateView
 from adk_simulator.engine.record.summary import last_conversation_event
 from adk_simulator.engine.record.summary import recovered_initial_state
@@ -141,6 +143,10 @@ class Simulation:
     self.replay_of: str | None = None
     """The recorded session this one replays, if it is a replay."""
     self.artifact_service: BaseArtifactService | None = None
+    self.resumed_from: Interruption | None = None
+    """Where the stored session this one resumed had stopped, if it had."""
+    self._resume_marker: Event | None = None
+    """Stamped when a stored session is opened; stored when it first runs on."""
     """Where the session's artifacts are saved: one service for every run of this session."""
 
   # --- What drivers read ------------------------------------------------------
@@ -230,6 +236,14 @@ class Simulation:
       return history
     return History.model_construct(entries=[*history.entries, *live])
 
+  @property
+  def played_seconds(self) -> float | None:
+    """How long the session has been played, without the time the app was not
+    running it (see `engine.record.resume`)."""
+    from adk_simulator.engine.record.resume import played_seconds
+
+    return played_seconds(self._events)
+
   async def stored_session(self) -> Session:
     """The session as the session service holds it."""
     if self.agent is None or self.session_id is None:
@@ -294,6 +308,12 @@ class Simulation:
     self._step = self.history.last_step
     self.initial_state = recovered_initial_state(session)
     self.started_at = min((e.timestamp for e in session.events), default=time.time())
+    from adk_simulator.engine.record.notes import ResumeRecord
+
+    # Stamped now: the time the app was not running ends here.
+    opened = time.time()
+    self._resume_marker = metadata_event(Notes(resumed=ResumeRecord(at=opened)))
+    self._resume_marker.timestamp = opened
     status = session_status(self._events, failures=False)
     self._exported_at = len(self._events) if status == "exported" else 0
     self._runner = self._runner_for(agent)
@@ -307,6 +327,8 @@ class Simulation:
       self._machine = PhaseMachine(Phase.COMPLETED)
       self._emit(PhaseChanged(phase=Phase.COMPLETED))
       return
+    self.resumed_from = interruption(self.history)
+    await self._store_resume_marker()
     self._machine = PhaseMachine(Phase.ACTIVE)
     self._emit(PhaseChanged(phase=Phase.ACTIVE))
     resumer = self._runner_for(agent, resumable=True)
@@ -351,6 +373,8 @@ class Simulation:
       self._events.append(await self.session_service.append_event(session, start))
     elif initial_state is not None:
       raise ValueError("the initial state can only be set before the session's first user turn")
+    else:
+      await self._store_resume_marker()
     self.run_error = None
     self._move(Phase.ACTIVE, "submit a user query")
     message = types.Content(role="user", parts=[types.Part(text=text)])
@@ -435,6 +459,7 @@ class Simulation:
       self._machine.require(Phase.COMPLETED, Phase.AWAITING_QUERY, action=action)
       raise RuntimeError(f"{action}: the run is still going; wait for it to pause or finish")
     assert self.session_id is not None
+    await self._store_resume_marker()
     self.run_error = None
     message = types.Content(role="user", parts=[part])
     self._run_task = asyncio.create_task(self._run(message), name="adk-simulator-resume")
@@ -553,6 +578,13 @@ class Simulation:
     self._events.append(await self.session_service.append_event(session, marker))
 
   # --- Internals ------------------------------------------------------------------
+
+  async def _store_resume_marker(self) -> None:
+    """Notes, once, that a reopened session runs on: played time leaves out the gap."""
+    marker, self._resume_marker = self._resume_marker, None
+    if marker is not None:
+      session = await self.stored_session()
+      self._events.append(await self.session_service.append_event(session, marker))
 
   def _require_unused(self) -> None:
     if self.agent is not None:

@@ -16,9 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Header
 from textual.widgets import Label
+from textual.widgets import Static
 
 from adk_simulator.engine.runtime.turns import FinalTurn
 from adk_simulator.engine.runtime.turns import ToolCallsTurn
@@ -83,6 +85,7 @@ class ActiveScreen(SessionScreen):
         with Horizontal(id="timeline-heading"):
           yield Label("Timeline", classes="panel-title")
           yield Label("  (m: what the model sees)", id="model-view-hint")
+        yield Static("", id="resume-note")
         yield Timeline(id="timeline")
     yield SessionStatus(id="status")
     yield KeyFooter()
@@ -123,8 +126,19 @@ class ActiveScreen(SessionScreen):
       self._history_stale = False
       self._show_history()
     self.query_one(SessionStatus).show_state(simulation, self.simulator.clock)
+    self._show_resume_note()
     self._show_state()
     self.update_bindings()
+
+  def _show_resume_note(self) -> None:
+    """Says where a resumed session had stopped, until the person is past that point."""
+    stopped = self.simulation.resumed_from
+    pending = self.simulation.pending
+    note = self.query_one("#resume-note", Static)
+    shown = stopped is not None and (pending is None or pending.step <= stopped.next_step)
+    note.display = shown
+    if shown and stopped is not None:
+      note.update(Content.styled("Resumed. ", "bold") + Content(stopped.describe()))
 
   def _show_state(self) -> None:
     # Read only while the panel is shown: the read touches the store.

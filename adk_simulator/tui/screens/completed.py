@@ -31,15 +31,7 @@ from adk_simulator.tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
   from adk_simulator.engine.export.evalset_file import ExportResult
-  from adk_simulator.engine.record.history import History
   from adk_simulator.engine.runtime.turns import EngineEvent
-
-
-def session_seconds(history: History) -> float | None:
-  """From the first user message to the last entry, as the events were stamped."""
-  if not history.entries:
-    return None
-  return max(0.0, history.entries[-1].timestamp - history.entries[0].timestamp)
 
 
 class CompletedScreen(SessionScreen):
@@ -129,7 +121,8 @@ class CompletedScreen(SessionScreen):
         f"{count(history.turns, 'turn')} · {count(history.tool_calls, 'tool call')}"
         f" · {count(history.errors, 'error')}"
       ),
-      Content(f"Time: {format_seconds(self.simulator.clock.shown(session_seconds(history)))}"),
+      # Played time: the time the app was not running (before a resume) is left out.
+      Content(f"Time: {format_seconds(self.simulator.clock.shown(simulation.played_seconds))}"),
     ]
     if agent is not None:
       lines.append(

@@ -147,7 +147,14 @@ class SessionViewScreen(Screen[None]):
         Content.styled(f"Exported as {last.eval_id} to {self._shown(last.eval_set)}{times}", muted)
       )
     if summary.status == "in_progress":
-      hint = "It stopped before the agent answered: r resumes it where it stopped, its tools live."
+      from adk_simulator.engine.record.resume import interruption
+
+      stopped = interruption(stored_history(self.stored))
+      hint = (
+        f"{stopped.describe()}\nr resumes it where it stopped, its tools live."
+        if stopped is not None
+        else "It stopped before the agent answered: r resumes it where it stopped, its tools live."
+      )
     elif summary.status == "failed":
       hint = "A scripted run failed here: r resumes it where it stopped, its tools live."
     elif summary.status == "waiting":
