@@ -139,3 +139,22 @@ def test_played_time_counts_each_stretch_the_app_ran() -> None:
   ]
   assert played_seconds(events) == 30.0 + 25.0
   assert played_seconds([_event(1.0)]) is None
+
+
+async def test_an_export_says_what_it_does(tmp_path: Path) -> None:
+  workspace, agent = fixture_workspace(tmp_path, "Notebook", "notebook_agent")
+  stages: list[str] = []
+  for query in ("one", "two"):
+    simulation = workspace.new_simulation()
+    await simulation.select_agent(agent)
+    await play(simulation, [UserMessage(message=query), answer("ok")])
+    path = agent.eval_set_path
+    size = path.stat().st_size if path.exists() else None
+    stages.clear()
+    await simulation.export(on_stage=stages.append)
+    assert stages[:2] == ["reading the session", "building the eval case"]
+    if size is None:
+      assert stages[2] == "writing notebook.evalset.json (a new file)"
+    else:
+      shown = f"{size} bytes" if size < 1000 else f"{size / 1000:.1f} KB"
+      assert stages[2] == f"writing notebook.evalset.json ({shown})"

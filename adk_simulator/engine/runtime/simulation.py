@@ -533,10 +533,14 @@ class Simulation:
     """True when the session holds turns that no export has written yet."""
     return bool(self._events) and len(self._events) != self._exported_at
 
-  async def export(self, eval_set_path: Path | None = None) -> ExportResult:
+  async def export(
+    self, eval_set_path: Path | None = None, *, on_stage: Callable[[str], None] | None = None
+  ) -> ExportResult:
     """Appends the session to the agent's eval set (or `eval_set_path`) as one EvalCase.
 
     The file write runs on a thread: it takes a cross-process lock and fsyncs.
+    `on_stage` hears what the export does now, in a few words ("reading the
+    session", "building the eval case", "writing FILE (2.4 MB)").
 
     Raises:
       EvalSetFileError: The eval set file exists but is not a valid EvalSet, or
@@ -547,12 +551,17 @@ class Simulation:
     from adk_simulator.engine.export.evalset_file import EvalSetWriter
     from adk_simulator.engine.export.golden_trace import GoldenTraceBuilder
 
+    stage = on_stage or (lambda _: None)
+    stage("reading the session")
     session = await self.stored_session()
+    stage("building the eval case")
     builder = GoldenTraceBuilder(
       session, agent_name=self.agent.config.name, initial_state=self.initial_state
     )
     case = builder.build()
-    writer = EvalSetWriter(eval_set_path or self.agent.eval_set_path)
+    path = eval_set_path or self.agent.eval_set_path
+    writer = EvalSetWriter(path)
+    stage(f"writing {path.name}" + (f" ({_size(path)})" if path.exists() else " (a new file)"))
     result = await asyncio.to_thread(
       writer.append, case, agent_name=self.agent.config.name, warnings=builder.warnings()
     )
@@ -766,6 +775,16 @@ def _live_entry(call: ToolCall, done: EndedCall) -> ToolOutput | ToolError:
       cancelled=error.cancelled,
     )
   return ToolOutput(**common, output=done.result)
+
+
+def _size(path: Path) -> str:
+  try:
+    size = path.stat().st_size
+  except OSError:
+    return "size unknown"
+  if size < 1000:
+    return f"{size} bytes"
+  return f"{size / 1000:.1f} KB" if size < 1_000_000 else f"{size / 1_000_000:.1f} MB"
 
 
 def _response_ids(event: Event) -> list[str]:

@@ -62,6 +62,8 @@ class CompletedScreen(SessionScreen):
   def __init__(self) -> None:
     super().__init__()
     self._exporting = False
+    self.export_stages: list[str] = []
+    """What the last export said it was doing, in order."""
 
   def compose(self) -> ComposeResult:
     yield Header()
@@ -156,17 +158,32 @@ class CompletedScreen(SessionScreen):
     if self._exporting or not self.simulation.has_unexported_work:
       return
     self._exporting = True
+    self.export_stages = []
     self.update_bindings()
     self.query_one("#export-result", Static).update(Content.styled("Exporting…", "$text-muted"))
     self.app.run_worker(self._export(), name="export", group="export", exit_on_error=False)
 
+  class ExportStage(Message):
+    def __init__(self, stage: str) -> None:
+      super().__init__()
+      self.stage = stage
+
   async def _export(self) -> None:
     try:
-      result = await self.simulation.export()
+      result = await self.simulation.export(
+        on_stage=lambda stage: self.post_message(self.ExportStage(stage))
+      )
     except Exception as error:  # shown to the person; the session stays stored
       self.post_message(self.ExportFailed(error))
     else:
       self.post_message(self.Exported(result))
+
+  def on_completed_screen_export_stage(self, message: CompletedScreen.ExportStage) -> None:
+    if self._exporting:
+      self.export_stages.append(message.stage)
+      self.query_one("#export-result", Static).update(
+        Content.styled(f"Exporting: {message.stage}…", "$text-muted")
+      )
 
   def on_completed_screen_exported(self, message: CompletedScreen.Exported) -> None:
     self._exporting = False

@@ -76,6 +76,11 @@ class SessionViewScreen(Screen[None]):
   class Deleted(Message):
     pass
 
+  class ExportStage(Message):
+    def __init__(self, stage: str) -> None:
+      super().__init__()
+      self.stage = stage
+
   class Failed(Message):
     def __init__(self, doing: str, error: Exception) -> None:
       super().__init__()
@@ -235,7 +240,9 @@ class SessionViewScreen(Screen[None]):
     simulation = self.simulator.workspace.new_simulation()
     try:
       await simulation.open_session(stored.agent, stored.session)
-      result = await simulation.export()
+      result = await simulation.export(
+        on_stage=lambda stage: self.post_message(self.ExportStage(stage))
+      )
       refreshed = await self.store.find(stored.session.id)
     except Exception as error:  # shown; the session stays stored as it was
       self.post_message(self.Failed("export the session", error))
@@ -243,6 +250,12 @@ class SessionViewScreen(Screen[None]):
       self.post_message(self.Exported(result, refreshed))
     finally:
       await simulation.abandon()
+
+  def on_session_view_screen_export_stage(self, message: SessionViewScreen.ExportStage) -> None:
+    if self._busy == "export":
+      self.query_one("#export-result", Static).update(
+        Content.styled(f"Exporting: {message.stage}…", "$text-muted")
+      )
 
   def on_session_view_screen_exported(self, message: SessionViewScreen.Exported) -> None:
     result = message.result
