@@ -534,7 +534,7 @@ class Simulation:
     return bool(self._events) and len(self._events) != self._exported_at
 
   async def export(
-    self, eval_set_path: Path | None = None, *, on_stage: Callable[[str], None] | None = None
+    self, eval_set_path: Path | None = None, *, on_stage: Callable[[str], object] | None = None
   ) -> ExportResult:
     """Appends the session to the agent's eval set (or `eval_set_path`) as one EvalCase.
 
