@@ -45,7 +45,8 @@ class CompletedScreen(SessionScreen):
     Binding("n", "new_session", "New session", id="completed.new_session"),
     Binding("d", "deliver_result", "Deliver result", id="completed.deliver_result"),
     Binding("x", "run_traceback", "Run traceback", id="completed.run_traceback"),
-    Binding("s", "toggle_state", "State and artifacts", id="completed.state"),
+    # Out of the footer, which is full at 120 columns; the summary names it.
+    Binding("s", "toggle_state", "State and artifacts", show=False, id="completed.state"),
     Binding("escape", "leave", "Back to agents", id="completed.leave"),
   ]
 
@@ -130,6 +131,7 @@ class CompletedScreen(SessionScreen):
       lines.append(
         Content.styled(f"Eval set: {self._shown_path(agent.eval_set_path)}", "$text-muted")
       )
+    lines.append(Content.styled("s: the session state and artifacts", "$text-muted"))
     pending = [e for e in history.awaiting if e.kind == "tool_call"]
     if pending:
       names = ", ".join(e.tool_name for e in pending)

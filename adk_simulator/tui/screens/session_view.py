@@ -63,7 +63,8 @@ class SessionViewScreen(Screen[None]):
     Binding("e", "export", "Export to eval set", id="session_view.export"),
     Binding("p", "replay", "Replay", id="session_view.replay"),
     Binding("d", "delete", "Delete", id="session_view.delete"),
-    Binding("s", "toggle_state", "State and artifacts", id="session_view.state"),
+    # Out of the footer, which is full at 120 columns; the facts name it.
+    Binding("s", "toggle_state", "State and artifacts", show=False, id="session_view.state"),
     Binding("escape", "back", "Back", id="session_view.back"),
   ]
 
@@ -171,6 +172,7 @@ class SessionViewScreen(Screen[None]):
       hint = "r reopens it to continue the conversation · p replays it against the live tools"
       hint += " · e exports it to the eval set." if summary.status == "completed" else "."
     lines.append(Content.styled(hint, muted))
+    lines.append(Content.styled("s shows its state and artifacts, as stored.", muted))
     return Content("\n").join(lines)
 
   def _shown(self, path: str) -> str:

@@ -85,7 +85,7 @@ def render_view(view: StateView) -> Content:
   muted = "$text-muted"
   lines: list[Content] = [Content.styled(f"State ({len(view.state)} keys)", "bold $accent")]
   if view.state:
-    for key, value in view.state.items():
+    for key, value in sorted(view.state.items()):
       lines.append(Content.styled(key, "bold") + Content(f": {one_line(value, limit=200)}"))
   else:
     lines.append(Content.styled("(empty)", muted))
