@@ -84,7 +84,7 @@ class ActiveScreen(SessionScreen):
       with Vertical(id="timeline-box"):
         with Horizontal(id="timeline-heading"):
           yield Label("Timeline", classes="panel-title")
-          yield Label("  (m: what the model sees)", id="model-view-hint")
+          yield Label("  (m: what the model sees · s: state and artifacts)", id="model-view-hint")
         yield Static("", id="resume-note")
         yield Timeline(id="timeline")
     yield SessionStatus(id="status")

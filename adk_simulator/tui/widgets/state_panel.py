@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widgets import Label
 from textual.widgets import Static
 
+from adk_simulator.engine.words import count
 from adk_simulator.tui.preview import one_line
 from adk_simulator.tui.preview import preview
 
@@ -34,6 +35,11 @@ StateReader = Callable[[], Awaitable["StateView"]]
 
 CONTENT_LINES = 6
 """Lines of an artifact's latest text shown under it."""
+
+
+def _key(key: str) -> str:
+  """A state key as shown: an empty or blank one quoted, so it is seen."""
+  return key if key.strip() else f'"{key}"'
 
 
 def _size(version: ArtifactVersionView) -> str:
@@ -56,7 +62,7 @@ def _artifact_lines(artifact: ArtifactView) -> list[Content]:
   )
   line = Content.styled(artifact.name, "bold") + Content(f"  {versions}")
   if artifact.changed:
-    line += Content.styled("  · saved by the last step", "$success")
+    line += Content.styled("  · saved by the last step", "$text-success")
   lines = [line]
   latest = artifact.latest
   if latest is None:
@@ -83,32 +89,34 @@ def _artifact_lines(artifact: ArtifactView) -> list[Content]:
 def render_view(view: StateView) -> Content:
   """The panel's text for `view`: state, the last step's changes, artifacts."""
   muted = "$text-muted"
-  lines: list[Content] = [Content.styled(f"State ({len(view.state)} keys)", "bold $accent")]
+  lines: list[Content] = [
+    Content.styled(f"State ({count(len(view.state), 'key')})", "bold $text-primary")
+  ]
   if view.state:
     for key, value in sorted(view.state.items()):
-      lines.append(Content.styled(key, "bold") + Content(f": {one_line(value, limit=200)}"))
+      lines.append(Content.styled(_key(key), "bold") + Content(f": {one_line(value, limit=200)}"))
   else:
     lines.append(Content.styled("(empty)", muted))
   lines.append(Content(""))
   title = f"Changed by step {view.step}" if view.step else "Changed before the first model call"
-  lines.append(Content.styled(title, "bold $accent"))
+  lines.append(Content.styled(title, "bold $text-primary"))
   if not view.changes:
     lines.append(Content.styled("(nothing)", muted))
   for change in view.changes:
     if change.change == "added":
       lines.append(
-        Content.styled("+ ", "bold $success")
-        + Content.styled(change.key, "bold")
+        Content.styled("+ ", "bold $text-success")
+        + Content.styled(_key(change.key), "bold")
         + Content(f": {one_line(change.after, limit=200)}")
       )
     else:
       lines.append(
-        Content.styled("~ ", "bold $warning")
-        + Content.styled(change.key, "bold")
+        Content.styled("~ ", "bold $text-warning")
+        + Content.styled(_key(change.key), "bold")
         + Content(f": {one_line(change.before, limit=90)} → {one_line(change.after, limit=90)}")
       )
   lines.append(Content(""))
-  lines.append(Content.styled(f"Artifacts ({len(view.artifacts)})", "bold $accent"))
+  lines.append(Content.styled(f"Artifacts ({len(view.artifacts)})", "bold $text-primary"))
   if not view.artifacts:
     lines.append(Content.styled("(none saved)", muted))
   for artifact in view.artifacts:
