@@ -17,6 +17,8 @@ from adk_simulator.engine.moves.play import UserMessage
 from adk_simulator.engine.moves.play import play
 from adk_simulator.engine.record.notes import Notes
 from adk_simulator.engine.record.notes import ResumeRecord
+from adk_simulator.engine.record.notes import SessionStart
+from adk_simulator.engine.record.notes import is_metadata_event
 from adk_simulator.engine.record.notes import metadata_event
 from adk_simulator.engine.record.notes import notes_of
 from adk_simulator.engine.record.resume import Interruption
@@ -116,10 +118,12 @@ async def test_resuming_marks_the_gap_and_played_time_leaves_it_out(tmp_path: Pa
   events = (await reopened.stored_session()).events
   markers = [i for i, e in enumerate(events) if notes_of(e).resumed is not None]
   assert markers == [len(before)]
-  conversation = [e.timestamp for e in before if e.content and e.content.parts]
-  after = [e.timestamp for e in events[markers[0] + 1 :] if e.content and e.content.parts]
-  expected = (conversation[-1] - conversation[0]) + (after[-1] - events[markers[0]].timestamp)
+  run = [e.timestamp for e in before if not is_metadata_event(e)]
+  after = [e.timestamp for e in events[markers[0] + 1 :] if not is_metadata_event(e)]
+  expected = (run[-1] - run[0]) + (after[-1] - events[markers[0]].timestamp)
   assert played_seconds(events) == expected
+  # The answer's event is stamped when the model was asked; the run's end comes after.
+  assert not (events[-1].content and events[-1].content.parts)
 
 
 def _event(at: float, text: str | None = None) -> Event:
@@ -138,7 +142,9 @@ def test_played_time_counts_each_stretch_the_app_ran() -> None:
     _event(5025.0, "answer"),
   ]
   assert played_seconds(events) == 30.0 + 25.0
-  assert played_seconds([_event(1.0)]) is None
+  # Only the simulator's own notes: nothing was played.
+  assert played_seconds([metadata_event(Notes(session=SessionStart(agent="A")))]) is None
+  assert played_seconds([]) is None
 
 
 async def test_an_export_says_what_it_does(tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ async def test_a_session_left_while_a_tool_ran_resumes_naming_it(
     await settle(pilot)
     assert isinstance(app.screen, SessionViewScreen)
     text = screen_text(app)
-    assert "It stopped while copy_file ran, the calls of model call 2" in text
+    assert "It stopped while copy_file ran (called at model call 2)" in text
 
     gate.write_text("hello", encoding="utf-8")
     await pilot.press("r", "y")  # the one left is not exported: leave it

@@ -23,6 +23,7 @@ from adk_simulator.engine.record.history import History
 from adk_simulator.engine.record.history import ToolCall
 from adk_simulator.engine.record.history import ToolError
 from adk_simulator.engine.record.history import ToolOutput
+from adk_simulator.engine.record.notes import is_metadata_event
 from adk_simulator.engine.record.notes import notes_of
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class Interruption(BaseModel):
       names = ", ".join(self.tools)
       ran = "ran" if len(self.tools) == 1 else "ran (in parallel)"
       return (
-        f"It stopped while {names} {ran}, the calls of model call {self.step}:"
+        f"It stopped while {names} {ran} (called at model call {self.step}):"
         f" resuming runs {'it' if len(self.tools) == 1 else 'them'} again,"
         f" then model call {self.next_step} asks you."
       )
@@ -85,8 +86,14 @@ def interruption(history: History) -> Interruption | None:
 
 
 def played_seconds(events: Sequence[Event]) -> float | None:
-  """Seconds the session was played: from the first message to the last event of
-  the conversation, without the time the app was not running (before each resume)."""
+  """Seconds the session was played: from the user's first message to the runtime's
+  last event, without the time the app was not running (before each resume).
+
+  ADK stamps a model response when it asks the model, before the person
+  answers; the event after it (the next step, or the end of the agent's run)
+  is what says when the answer came. So every event of the run counts, the
+  simulator's own notes (start, exports, failures) do not.
+  """
   total = 0.0
   start: float | None = None
   last: float | None = None
@@ -97,7 +104,7 @@ def played_seconds(events: Sequence[Event]) -> float | None:
         total += max(0.0, last - start)
       start, last = event.timestamp, None
       continue
-    if not (event.content and event.content.parts):
+    if is_metadata_event(event):
       continue
     seen = True
     if start is None:
