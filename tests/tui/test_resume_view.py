@@ -59,6 +59,10 @@ async def test_a_session_left_while_a_tool_ran_resumes_naming_it(
     assert isinstance(app.screen, SessionViewScreen)
     text = screen_text(app)
     assert "It stopped while copy_file ran (called at model call 2)" in text
+    from adk_simulator.engine.record.resume import played_seconds
+
+    stopped_at = played_seconds(app.screen.stored.session.events)
+    assert f"played {format_seconds(stopped_at)}" in text
 
     gate.write_text("hello", encoding="utf-8")
     await pilot.press("r", "y")  # the one left is not exported: leave it

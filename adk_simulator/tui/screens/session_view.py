@@ -142,8 +142,8 @@ class SessionViewScreen(Screen[None]):
       + Content.styled(f"  ·  session {summary.id}", muted),
       Content(
         f"Started {local_time(summary.started)} · last change {local_time(summary.updated)}"
-        f" · {count(summary.turns, 'turn')} · {count(summary.tool_calls, 'tool call')}"
-        f" · {count(summary.errors, 'error')}"
+        f"{self._played()} · {count(summary.turns, 'turn')}"
+        f" · {count(summary.tool_calls, 'tool call')} · {count(summary.errors, 'error')}"
       ),
     ]
     if summary.exports:
@@ -174,6 +174,14 @@ class SessionViewScreen(Screen[None]):
     lines.append(Content.styled(hint, muted))
     lines.append(Content.styled("s shows its state and artifacts, as stored.", muted))
     return Content("\n").join(lines)
+
+  def _played(self) -> str:
+    """ " · played 12.3 s": the time the app ran it (not the time it sat stopped)."""
+    from adk_simulator.engine.record.resume import played_seconds
+    from adk_simulator.tui.preview import format_seconds
+
+    seconds = self.simulator.clock.shown(played_seconds(self.stored.session.events))
+    return f" · played {format_seconds(seconds)}" if seconds is not None else ""
 
   def _shown(self, path: str) -> str:
     from pathlib import Path
