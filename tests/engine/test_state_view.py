@@ -133,3 +133,28 @@ async def test_a_stored_record_alone_gives_state_changes_and_artifact_names(tmp_
   (page,) = view.artifacts
   assert [(v.version, v.step, v.kept) for v in page.versions] == [(0, 1, False)]
   assert not page.changed
+
+
+async def test_each_artifact_version_is_loaded_once(tmp_path: Path) -> None:
+  from google.adk.artifacts.in_memory_artifact_service import InMemoryArtifactService
+
+  loads: list[str] = []
+
+  class CountingLoads(InMemoryArtifactService):
+    async def load_artifact(self, **kwargs):  # type: ignore[override]
+      loads.append(kwargs["filename"])
+      return await super().load_artifact(**kwargs)
+
+  simulation = await notebook(tmp_path)
+  simulation.artifact_service = CountingLoads()
+  await play(
+    simulation,
+    [UserMessage(message="Two pages."), call("write_page", name="a.md", text="A")],
+  )
+  await simulation.state_view()
+  assert loads == ["a.md"]
+  await play(simulation, [call("write_page", name="a.md", text="B")])
+  view = await simulation.state_view()
+  assert loads == ["a.md", "a.md"], "only the new version is loaded"
+  (page,) = view.artifacts
+  assert [v.text for v in page.versions] == ["A", "B"]

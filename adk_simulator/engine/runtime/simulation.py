@@ -145,6 +145,8 @@ class Simulation:
     self.artifact_service: BaseArtifactService | None = None
     self.resumed_from: Interruption | None = None
     """Where the stored session this one resumed had stopped, if it had."""
+    self._artifact_parts: dict[tuple[str, int], Any] = {}
+    """Artifact versions the state view has loaded (a saved version never changes)."""
     self._resume_marker: Event | None = None
     """Stamped when a stored session is opened; stored when it first runs on."""
     """Where the session's artifacts are saved: one service for every run of this session."""
@@ -268,6 +270,7 @@ class Simulation:
       session_id=self.session_id,
       events=self._events,
       initial_state=self.initial_state,
+      loaded=self._artifact_parts,
     )
 
   # --- Transitions --------------------------------------------------------------

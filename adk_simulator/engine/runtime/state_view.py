@@ -33,8 +33,15 @@ async def read_state_view(
   session_id: str | None,
   events: Sequence[Event],
   initial_state: dict[str, Any],
+  loaded: dict[tuple[str, int], Any] | None = None,
 ) -> StateView:
-  """The state view of one session; before it exists, its initial state."""
+  """The state view of one session; before it exists, its initial state.
+
+  Args:
+    loaded: Artifact versions loaded before, by (name, version): a saved
+      version never changes, so each is loaded once.
+  """
+  loaded = {} if loaded is None else loaded
   if session_id is None:
     return StateView(state=dict(initial_state))
   from google.adk.sessions.base_session_service import GetSessionConfig
@@ -64,9 +71,11 @@ async def read_state_view(
       kept = await artifact_service.list_versions(filename=name, **where)
     versions = []
     for version in sorted(set(kept) | set(recorded)):
-      part = None
-      if version in kept and artifact_service is not None:
+      part = loaded.get((name, version)) if version in kept else None
+      if part is None and version in kept and artifact_service is not None:
         part = await artifact_service.load_artifact(filename=name, version=version, **where)
+        if part is not None:
+          loaded[(name, version)] = part
       versions.append(version_view(version, recorded.get(version), part))
     artifacts.append(ArtifactView(name=name, versions=versions, changed=name in changed))
   return StateView(state=state, step=step, changes=changes, artifacts=artifacts)
