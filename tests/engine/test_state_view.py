@@ -145,8 +145,10 @@ async def test_each_artifact_version_is_loaded_once(tmp_path: Path) -> None:
       loads.append(kwargs["filename"])
       return await super().load_artifact(**kwargs)
 
-  simulation = await notebook(tmp_path)
+  workspace, agent = fixture_workspace(tmp_path, "Notebook", "notebook_agent")
+  simulation = workspace.new_simulation()
   simulation.artifact_service = CountingLoads()
+  await simulation.select_agent(agent)
   await play(
     simulation,
     [UserMessage(message="Two pages."), call("write_page", name="a.md", text="A")],
