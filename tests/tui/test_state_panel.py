@@ -70,8 +70,9 @@ async def test_the_panel_follows_the_session_live(tui_workspace: WorkspaceFactor
     assert "notes.md  v0 (step 2), v1 (step 3)" in text
     assert "│ Second draft" in text and "│ First draft" not in text
 
-    # Enter on the panel: the whole view, every version's content included.
-    panel(app).focus()
+    # The panel has the focus since s: enter opens the whole view, every
+    # version's content included.
+    assert app.focused is panel(app)
     await pilot.press("enter")
     await settle(pilot)
     assert isinstance(app.screen, ValueScreen)

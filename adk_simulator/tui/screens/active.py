@@ -12,12 +12,14 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Header
 from textual.widgets import Label
 from textual.widgets import Static
@@ -75,6 +77,9 @@ class ActiveScreen(SessionScreen):
     self._history_stale = True
     self._refresh_scheduled = False
     self._state_stale = True
+    self._following = True
+    """The focus follows the newest timeline entry (see `on_descendant_focus`)."""
+    self._moving_to: Widget | None = None
 
   def compose(self) -> ComposeResult:
     yield Header()
@@ -149,7 +154,7 @@ class ActiveScreen(SessionScreen):
   def _show_history(self) -> None:
     timeline = self.timeline
     focused = self.focused
-    following = focused is None or focused is timeline or focused is timeline.last_entry
+    following = self._following or focused is None
     simulation = self.simulation
     timeline.show(
       simulation.live_history,
@@ -157,7 +162,26 @@ class ActiveScreen(SessionScreen):
       running={tool.call_id for tool in simulation.running_tools},
     )
     if following and timeline.last_entry not in (None, focused):
-      self.call_after_refresh(timeline.focus_last)
+      self.call_after_refresh(self._focus_newest)
+
+  def _focus_newest(self) -> None:
+    last = self.timeline.last_entry
+    if last is None or last is self.focused:
+      return
+    if not last.is_mounted:
+      # Entries mount a frame later: focus the newest once it is there.
+      self.call_after_refresh(self._focus_newest)
+      return
+    self._moving_to = last
+    last.focus()
+
+  def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+    # The timeline follows the end while the focus is on its newest entry (or
+    # on its way there); focusing anything else, the person stops it.
+    timeline = self.timeline
+    widget = event.widget
+    self._following = widget in (timeline, timeline.last_entry, self._moving_to)
+    self._moving_to = None
 
   def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
     if action in ("call_tool", "final_response"):
@@ -288,6 +312,8 @@ class ActiveScreen(SessionScreen):
     self.toggle_class("-state-shown")
     if self.has_class("-state-shown"):
       self._show_state()
+      # Enter on it opens the whole view; t, f and the rest still apply.
+      self.query_one(StatePanel).focus()
     elif self.focused is self.query_one(StatePanel):
       self.focus_home()
 

@@ -231,6 +231,7 @@ class CompletedScreen(SessionScreen):
     panel = self.query_one(StatePanel)
     if self.has_class("-state-shown"):
       panel.read(self.simulation.state_view)
+      panel.focus()
     elif self.focused is panel:
       self.query_one(Timeline).focus_last()
 

@@ -313,6 +313,7 @@ class SessionViewScreen(Screen[None]):
     panel = self.query_one(StatePanel)
     if self.has_class("-state-shown"):
       panel.read(self._state_view)
+      panel.focus()
     else:
       self.query_one(Timeline).focus_last()
 

@@ -133,7 +133,7 @@ class StatePanel(VerticalScroll, can_focus=True):
   """Shows a `StateView`; `read(reader)` fetches a fresh one on a worker."""
 
   BINDINGS = [
-    Binding("enter", "open_view", "View state and artifacts", id="state_panel.open"),
+    Binding("enter", "open_view", "View state", id="state_panel.open"),
   ]
 
   class Loaded(Message):

@@ -418,7 +418,12 @@ class Timeline(VerticalScroll):
       self._keys, self._entries, self._first = [], [], 0
       return
     mounted = index - self._first
-    for widget in self._entries[mounted:]:
+    dropped = self._entries[mounted:]
+    if self.screen.focused in dropped:
+      # Hold the focus here, not on an entry Textual would pick once the
+      # focused one is gone: whoever follows the end moves it to the newest.
+      self.focus(scroll_visible=False)
+    for widget in dropped:
       widget.remove()
     del self._entries[mounted:]
     del self._keys[index:]
