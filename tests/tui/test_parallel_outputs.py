@@ -58,7 +58,11 @@ async def test_outputs_show_as_each_call_ends(
         (e.entry.kind, getattr(e.entry, "tool_name", ""), e.running) for e in timeline.entries
       ]
 
-    await wait_until(pilot, lambda: ("tool_output", "remember", False) in shown())
+    try:
+      await wait_until(pilot, lambda: ("tool_output", "remember", False) in shown())
+    except AssertionError:
+      gate.write_text("hello", encoding="utf-8")  # let the call end, so the app can stop
+      raise
     assert shown()[-3:] == [
       ("tool_call", "copy_file", True),
       ("tool_call", "remember", False),

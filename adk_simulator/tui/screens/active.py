@@ -169,8 +169,10 @@ class ActiveScreen(SessionScreen):
     if last is None or last is self.focused:
       return
     if not last.is_mounted:
-      # Entries mount a frame later: focus the newest once it is there.
-      self.call_after_refresh(self._focus_newest)
+      # Entries mount a frame later: focus the newest once it is there (one
+      # on its way out is not waited for).
+      if last.is_attached and last.parent is self.timeline:
+        self.set_timer(0.05, self._focus_newest)
       return
     self._moving_to = last
     last.focus()
