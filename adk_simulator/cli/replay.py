@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,10 +23,50 @@ from adk_simulator.cli.common import tool_timeout_option
 from adk_simulator.engine.words import count
 
 if TYPE_CHECKING:
+  from adk_simulator.engine.replay.replayer import ReplayProgress
   from adk_simulator.engine.replay.replayer import ReplayReport
   from adk_simulator.engine.replay.replayer import ReplayStep
   from adk_simulator.engine.store.sessions import SessionStore
   from adk_simulator.engine.workspace import Workspace
+
+
+class _Progress:
+  """How far a replay has got, on stderr; stdout keeps only the reports.
+
+  A batch says "k of N replayed" as each session ends. On a terminal, one
+  line that rewrites itself also shows the move the latest replay is at.
+  """
+
+  def __init__(self, total: int, *, batch: bool) -> None:
+    self.total = total
+    self.batch = batch
+    self.done = 0
+    self.live = sys.stderr.isatty()
+    self._shown = False
+
+  def _clear(self) -> None:
+    if self._shown:
+      click.echo("\r\x1b[K", nl=False, err=True)
+      self._shown = False
+
+  def moved(self, progress: ReplayProgress) -> None:
+    if not self.live:
+      return
+    where = f"{self.done} of {self.total} replayed · " if self.batch else ""
+    line = f"adk-sim: {where}{progress.session_id[:8]}: {progress.describe()}"
+    width = shutil.get_terminal_size().columns - 1
+    click.echo(f"\r\x1b[K{line[:width]}", nl=False, err=True)
+    self._shown = True
+
+  def report(self, report: ReplayReport, *, steps: bool) -> None:
+    self._clear()
+    _print_report(report, steps=steps)
+    self.done += 1
+    if self.batch:
+      click.echo(f"adk-sim: {self.done} of {count(self.total, 'session')} replayed", err=True)
+
+  def end(self) -> None:
+    self._clear()
 
 
 _MARKS = {"identical": "✓", "differs": "≠", "fails_differently": "✗", "not_run": "✗"}
@@ -172,14 +213,24 @@ async def _replay(
       return EXIT_BAD_INPUT
     jobs.append((stored.agent, stored.session))
   single = len(jobs) == 1 and target is not None
-  reports = await replay_many(
-    jobs,
-    workspace.scratch_simulation,
-    concurrency=concurrency,
-    export=export,
-    on_report=lambda r: _print_report(r, steps=single),
-    ignore=ignore,
-  )
+  progress = _Progress(len(jobs), batch=target is None)
+  if target is None and jobs:
+    click.echo(
+      f"adk-sim: replaying {count(len(jobs), 'session')}, {min(concurrency, len(jobs))} at a time",
+      err=True,
+    )
+  try:
+    reports = await replay_many(
+      jobs,
+      workspace.scratch_simulation,
+      concurrency=concurrency,
+      export=export,
+      on_report=lambda r: progress.report(r, steps=single),
+      ignore=ignore,
+      on_progress=progress.moved,
+    )
+  finally:
+    progress.end()
   identical = sum(r.outcome == "identical" for r in reports)
   differ = sum(r.outcome == "differs" for r in reports)
   failed = sum(r.outcome == "failed" for r in reports)

@@ -63,6 +63,7 @@ class SimulatorApp(App[None]):
     "widgets/model_view.tcss",
     "widgets/status.tcss",
     "focus.tcss",
+    "widgets/state_panel.tcss",
   ]
   BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS]
 

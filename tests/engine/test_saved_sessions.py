@@ -22,6 +22,7 @@ from adk_simulator.engine.record.history import ToolCall
 from adk_simulator.engine.record.history import ToolOutput
 from adk_simulator.engine.record.history import UserQuery
 from adk_simulator.engine.record.reader import read_events
+from adk_simulator.engine.replay.replayer import ReplayProgress
 from adk_simulator.engine.replay.replayer import json_diff
 from adk_simulator.engine.replay.replayer import replay_many
 from adk_simulator.engine.replay.replayer import replay_session
@@ -284,6 +285,24 @@ async def test_batch_replay_with_concurrency(pricing):
   )
   assert [r.session_id for r in reports] == [s.id for s in sessions]
   assert {r.outcome for r in reports} == {"identical"} and len(seen) == 4
+
+
+async def test_replay_reports_each_move_as_it_starts(pricing):
+  workspace, agent, _ = pricing
+  session = await (await record_pricing(workspace, agent)).stored_session()
+  seen: list[ReplayProgress] = []
+  await replay_session(
+    Simulation(InMemorySessionService()), agent, session, on_progress=seen.append
+  )
+  assert [(p.move, p.moves, p.doing, p.steps, p.calls) for p in seen] == [
+    (1, 5, "user", 0, 4),
+    (2, 5, "calls price, price", 0, 4),
+    (3, 5, "call catalogue", 2, 4),
+    (4, 5, "call price", 3, 4),
+    (5, 5, "respond", 4, 4),
+  ]
+  assert {p.session_id for p in seen} == {session.id}
+  assert seen[2].describe() == "move 3 of 5 (call catalogue) · 2 of 4 steps compared"
 
 
 def test_json_diff_reports_paths():

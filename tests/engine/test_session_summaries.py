@@ -247,3 +247,17 @@ async def test_summaries_match_summarize_for_each_played_session(tmp_path: Path)
     session = await simulation.stored_session()
     agent = "Approvals" if simulation is played["waiting"] else "Math"
     assert rows[session.id] == summarize(session, agent=agent)
+
+
+async def test_a_listing_reports_its_progress_through_the_sessions_it_reads(tmp_path: Path):
+  workspace = workspace_for(tmp_path, f"sqlite:///{(tmp_path / 'sessions.db').as_posix()}")
+  played = await play_some(workspace)
+  seen: list[tuple[int, int]] = []
+  store = workspace.session_store(loaded(workspace))
+  await store.list(progress=lambda read, to_read: seen.append((read, to_read)))
+  total = len(played)
+  assert seen == [(n, total) for n in range(total + 1)]
+  # Listed again: the index answers, nothing is read in full.
+  seen.clear()
+  await workspace.session_store(loaded(workspace)).list(progress=lambda *p: seen.append(p))
+  assert seen == [(0, 0)]

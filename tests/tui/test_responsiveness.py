@@ -108,7 +108,15 @@ async def test_a_blocking_tool_leaves_the_app_responsive_and_can_be_cancelled(
     assert not simulation.running_tools
     entry = app.screen.query_one(Timeline).entries[-1].entry
     assert isinstance(entry, ToolError) and entry.cancelled
-    assert "cancelled" in screen_text(app)
+    # The timeline names the error as the stored response (and so the export) does.
+    stored = simulation.events[-1].content
+    assert stored is not None and stored.parts
+    response = [p.function_response for p in stored.parts if p.function_response]
+    assert response and response[0].response
+    assert response[0].response["error"]["type"] == "ToolCancelledError"
+    text = screen_text(app)
+    assert "run_diagnostics · ToolCancelledError" in text
+    assert "cancelled by the user after" in text
     assert simulation.pending is not None  # the model is asked again at once
 
 

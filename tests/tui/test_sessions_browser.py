@@ -213,7 +213,9 @@ async def test_resume_continues_an_unfinished_session_where_it_stopped(math_sess
     await settle(pilot)
     view = app.screen
     assert isinstance(view, SessionViewScreen)
-    assert "r resumes it where it stopped, its tools live" in screen_text(app)
+    text = screen_text(app)
+    assert "It stopped with model call 2 of math_agent unanswered: resuming asks it again." in text
+    assert "r resumes it where it stopped, its tools live" in text
     assert view.check_action("reopen", ()) is False  # r resumes it instead
     assert view.check_action("export", ()) is None, "shown greyed out until it has finished"
     assert view.check_action("replay", ()) is True

@@ -91,3 +91,29 @@ async def test_every_session_shows_and_the_filter_looks_through_all_of_them(many
     await wait_until(pilot, lambda: table.row_count == 100)
     assert f"100 of {SESSIONS} sessions" in screen_text(app)
     assert shown_ids(browser) == [row.id for row in rows if "q0" in (row.first_query or "")]
+
+
+async def test_loading_a_store_never_listed_shows_how_far_it_has_got(many: Workspace):
+  app = SimulatorApp(many, clock=FrozenClock())
+  async with app.run_test(size=(120, 40)) as pilot:
+    await settle(pilot)
+    browser = SessionsBrowserScreen(workspace_store(app))
+    await app.push_screen(browser)
+    await wait_until(pilot, lambda: browser.query_one(SessionTable).row_count == SESSIONS)
+    lines = browser.loading_lines
+    assert lines[:3] == [
+      "Loading sessions: waiting for the agents to load…",
+      "Loading sessions: listing the session store…",
+      f"Loading sessions: read 0 of {SESSIONS} (once: later listings read only what changed)",
+    ]
+    reads = [int(line.split()[3]) for line in lines[2:]]
+    assert reads == sorted(reads) and reads[-1] == SESSIONS
+    assert len(reads) <= 102, "about a hundred updates, not one per session"
+    await pilot.press("escape")
+    await settle(pilot)
+
+    # Listed again: the index has every summary, nothing is read in full.
+    again = SessionsBrowserScreen(workspace_store(app))
+    await app.push_screen(again)
+    await wait_until(pilot, lambda: again.query_one(SessionTable).row_count == SESSIONS)
+    assert not any("read" in line for line in again.loading_lines)

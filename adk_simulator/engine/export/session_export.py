@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,6 +74,7 @@ async def export_session(
   initial_state: Mapping[str, Any],
   eval_set_path: Path,
   as_new: bool = False,
+  on_stage: Callable[[str], object] | None = None,
 ) -> tuple[ExportResult, Event]:
   """Writes the session's case to the eval set and notes the export on the session.
 
@@ -83,6 +85,8 @@ async def export_session(
     initial_state: The state the session started with.
     eval_set_path: The eval set file.
     as_new: Add a separate case even if the session was exported to this file.
+    on_stage: Hears what the export does now, in a few words ("building the
+      eval case", "writing FILE (2.4 MB)").
 
   Returns:
     What was written, and the export note's event as stored.
@@ -92,13 +96,29 @@ async def export_session(
     EvalSetFileError: The file is not a valid eval set, or cannot be written;
       it is left as it was and the session is not marked exported.
   """
+  stage = on_stage or (lambda _: None)
+  stage("building the eval case")
   builder = GoldenTraceBuilder(session, agent_name=agent_name, initial_state=initial_state)
   case = builder.build()
   claim = None if as_new else case_claim(session, eval_set_path)
   writer = EvalSetWriter(eval_set_path)
+  stage(
+    f"writing {eval_set_path.name}"
+    + (f" ({_size(eval_set_path)})" if eval_set_path.exists() else " (a new file)")
+  )
   result = await asyncio.to_thread(
     writer.append, case, agent_name=agent_name, warnings=builder.warnings(), replacing=claim
   )
   record = ExportRecord(eval_set=str(result.path), eval_id=result.eval_id, at=time.time())
   stored = await session_service.append_event(session, metadata_event(Notes(export=record)))
   return result, stored
+
+
+def _size(path: Path) -> str:
+  try:
+    size = path.stat().st_size
+  except OSError:
+    return "size unknown"
+  if size < 1000:
+    return f"{size} bytes"
+  return f"{size / 1000:.1f} KB" if size < 1_000_000 else f"{size / 1_000_000:.1f} MB"

@@ -6,6 +6,7 @@ the history needs, and they travel with the events into every store and file:
 - `session`: on a content-less event first, the configured agent and the exact
   initial state (the golden trace's `session_input` needs the real one);
 - `export`: on a content-less event after each export;
+- `resumed`: on a content-less event where a stopped session ran on again;
 - `turn`: on a model response the person gave, its step number;
 - `calls`: on a function-response event, per call id: its duration, its error
   in full (type, message, traceback, cancelled), and for an AgentTool call its
@@ -88,10 +89,18 @@ class FailureRecord(_Note):
   at: float
 
 
+class ResumeRecord(_Note):
+  """The app opened the stopped session again and ran on: the time between the
+  last event before this one and this one, the app was not running it."""
+
+  at: float
+
+
 class Notes(_Note):
   session: SessionStart | None = None
   export: ExportRecord | None = None
   failure: FailureRecord | None = None
+  resumed: ResumeRecord | None = None
   turn: TurnNote | None = None
   calls: dict[str, CallNote] = Field(default_factory=dict)
 
@@ -123,7 +132,12 @@ def is_metadata_event(event: Event) -> bool:
   if event.content and event.content.parts:
     return False
   notes = notes_of(event)
-  return notes.session is not None or notes.export is not None or notes.failure is not None
+  return (
+    notes.session is not None
+    or notes.export is not None
+    or notes.failure is not None
+    or notes.resumed is not None
+  )
 
 
 def metadata_event(notes: Notes) -> Event:

@@ -92,6 +92,28 @@ class ReplayStep(BaseModel):
   """Where the two results differ, one line per difference."""
 
 
+class ReplayProgress(BaseModel):
+  """How far a replay has got: the move being played and the steps compared."""
+
+  session_id: str
+  """The recorded session."""
+  move: int
+  """The move being played now, from 1; 0 before the first."""
+  moves: int
+  doing: str
+  """The move in a few words (`call add, divide`, `respond`, `user`)."""
+  steps: int
+  """Steps (tool calls) compared so far."""
+  calls: int
+  """Tool calls in the recording."""
+
+  def describe(self) -> str:
+    return (
+      f"move {self.move} of {self.moves} ({self.doing}) · {self.steps} of {self.calls}"
+      f" step{'' if self.calls == 1 else 's'} compared"
+    )
+
+
 class ReplayReport(BaseModel):
   """The whole replay of one session."""
 
@@ -303,6 +325,7 @@ async def replay_session(
   export: bool = False,
   on_step: Callable[[ReplayStep], None] | None = None,
   ignore: Iterable[str] = (),
+  on_progress: Callable[[ReplayProgress], None] | None = None,
 ) -> ReplayReport:
   """Replays `session` in `simulation` (a new one, in SELECTING_AGENT).
 
@@ -315,6 +338,8 @@ async def replay_session(
     ignore: Output paths not to compare (see `ignored_paths`), for values that
       change on every run such as timestamps or new ids; added to the agent's
       configured `replay_ignore`.
+    on_progress: Called as each move starts: which of how many, and the steps
+      compared so far.
   """
   report = ReplayReport(session_id=session.id, agent=agent.config.name)
   skip = ignored_paths([*agent.config.replay_ignore, *ignore])
@@ -354,8 +379,28 @@ async def replay_session(
       if on_step:
         on_step(step)
 
+  moves = recording.moves
+
+  def progress(index: int) -> None:
+    if on_progress is not None and index < len(moves):
+      on_progress(
+        ReplayProgress(
+          session_id=session.id,
+          move=index + 1,
+          moves=len(moves),
+          doing=describe_move(moves[index]),
+          steps=len(report.steps),
+          calls=len(recording.calls),
+        )
+      )
+
+  def after_move(index: int, move: Any) -> None:
+    compare_ready()
+    progress(index + 1)
+
   try:
-    await play(simulation, recording.moves, after_move=compare_ready)
+    progress(0)
+    await play(simulation, recording.moves, after_move=after_move)
     if simulation.phase is not Phase.COMPLETED and recording.moves:
       report.error = "the recording ends before the live run does"
   except MoveError as error:
@@ -394,15 +439,19 @@ async def replay_many(
   export: bool = False,
   on_report: Callable[[ReplayReport], None] | None = None,
   ignore: Iterable[str] = (),
+  on_progress: Callable[[ReplayProgress], None] | None = None,
 ) -> list[ReplayReport]:
-  """Replays several sessions, at most `concurrency` at a time, in input order."""
+  """Replays several sessions, at most `concurrency` at a time, in input order.
+
+  `on_progress` hears every session's moves as they start (see `replay_session`).
+  """
   gate = asyncio.Semaphore(max(1, concurrency))
 
   async def one(agent: LoadedAgent, session: Session) -> ReplayReport:
     async with gate:
       try:
         report = await replay_session(
-          new_simulation(), agent, session, export=export, ignore=ignore
+          new_simulation(), agent, session, export=export, ignore=ignore, on_progress=on_progress
         )
       except Exception as error:  # one broken session must not stop the batch
         report = ReplayReport(

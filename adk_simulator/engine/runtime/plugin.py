@@ -52,8 +52,10 @@ class HumanSeat(Protocol):
     self, call_id: str, tool_name: str, args: dict[str, Any], agent: str, *, on_thread: bool
   ) -> None: ...
 
-  def tool_finished(self, call_id: str, *, error: BaseException | None) -> CallNote:
-    """Records the end of a call and returns its notes (duration, error details)."""
+  def tool_finished(
+    self, call_id: str, *, error: BaseException | None, result: Any = None
+  ) -> CallNote:
+    """Records the end of a call (its result, or its error) and returns its notes."""
     ...
 
   def call_notes(self, call_id: str) -> CallNote | None: ...
@@ -116,7 +118,7 @@ class HumanModelPlugin(BasePlugin):
       )
       self.seat.tool_finished(call_id, error=error)
       return error_response(error)
-    note = self.seat.tool_finished(call_id, error=None)
+    note = self.seat.tool_finished(call_id, error=None, result=result)
     note.non_finite = non_finite_paths(result)
     return None
 

@@ -27,6 +27,8 @@ from adk_simulator.engine.record.history import FinalResponse
 from adk_simulator.engine.record.history import History
 from adk_simulator.engine.record.history import HistoryEntry
 from adk_simulator.engine.record.history import ToolCall
+from adk_simulator.engine.record.history import ToolError
+from adk_simulator.engine.record.history import ToolOutput
 from adk_simulator.engine.record.notes import CallNote
 from adk_simulator.engine.record.notes import InnerRun
 from adk_simulator.engine.record.notes import Notes
@@ -34,6 +36,9 @@ from adk_simulator.engine.record.notes import SessionStart
 from adk_simulator.engine.record.notes import metadata_event
 from adk_simulator.engine.record.notes import notes_of
 from adk_simulator.engine.record.reader import RecordReader
+from adk_simulator.engine.record.resume import Interruption
+from adk_simulator.engine.record.resume import interruption
+from adk_simulator.engine.record.state import StateView
 from adk_simulator.engine.record.summary import last_conversation_event
 from adk_simulator.engine.record.summary import recovered_initial_state
 from adk_simulator.engine.record.summary import session_status
@@ -44,6 +49,7 @@ from adk_simulator.engine.runtime.responses import json_object
 from adk_simulator.engine.runtime.responses import query_text
 from adk_simulator.engine.runtime.responses import response_for
 from adk_simulator.engine.runtime.responses import schema_model
+from adk_simulator.engine.runtime.tool_runs import EndedCall
 from adk_simulator.engine.runtime.tool_runs import ToolRuns
 from adk_simulator.engine.runtime.turns import EngineEvent
 from adk_simulator.engine.runtime.turns import FinalTurn
@@ -142,8 +148,14 @@ class Simulation:
     """The tools each agent's requests offer, by agent."""
     self.replay_of: str | None = None
     """The recorded session this one replays, if it is a replay."""
-    self._artifacts: BaseArtifactService | None = None
-    """The session's artifacts, shared by every runner of the session."""
+    self.artifact_service: BaseArtifactService | None = None
+    """Where the session's artifacts are saved: one service for every run of this session."""
+    self.resumed_from: Interruption | None = None
+    """Where the stored session this one resumed had stopped, if it had."""
+    self._artifact_parts: dict[tuple[str, int], Any] = {}
+    """Artifact versions the state view has loaded (a saved version never changes)."""
+    self._resume_marker: Event | None = None
+    """Stamped when a stored session is opened; stored when it first runs on."""
 
   # --- What drivers read ------------------------------------------------------
 
@@ -207,6 +219,39 @@ class Simulation:
     # over the whole session on every read.
     return History.model_construct(entries=entries)
 
+  @property
+  def live_history(self) -> History:
+    """`history`, plus the outputs of calls that have ended before ADK stored them.
+
+    In a parallel turn ADK stores every response in one event when the
+    slowest call ends; here each call's output (or error) shows as soon as it
+    ends, after the stored entries. Nothing of it is in the record: once the
+    event is stored, `history` holds the responses as ADK stored them.
+    """
+    history = self.history
+    ended = self._tools.ended
+    if not ended:
+      return history
+    calls = {e.call_id: e for e in history.entries if isinstance(e, ToolCall)}
+    answered = {e.call_id for e in history.entries if isinstance(e, ToolOutput | ToolError)}
+    live: list[HistoryEntry] = []
+    for call_id, done in sorted(ended.items(), key=lambda item: item[1].ended_at):
+      call = calls.get(call_id)
+      if call is None or call_id in answered:
+        continue
+      live.append(_live_entry(call, done))
+    if not live:
+      return history
+    return History.model_construct(entries=[*history.entries, *live])
+
+  @property
+  def played_seconds(self) -> float | None:
+    """How long the session has been played, without the time the app was not
+    running it (see `engine.record.resume`)."""
+    from adk_simulator.engine.record.resume import played_seconds
+
+    return played_seconds(self._events)
+
   async def stored_session(self) -> Session:
     """The session as the session service holds it."""
     if self.agent is None or self.session_id is None:
@@ -217,6 +262,22 @@ class Simulation:
     if session is None:
       raise RuntimeError(f"session {self.session_id} is not in the session store")
     return session
+
+  async def state_view(self) -> StateView:
+    """The session state as stored, what the last step changed, and the artifacts
+    with every version and its content (see `engine.record.state`)."""
+    from adk_simulator.engine.runtime.state_view import read_state_view
+
+    return await read_state_view(
+      session_service=self.session_service,
+      artifact_service=self.artifact_service,
+      app_name=self.agent.app_name if self.agent else "",
+      user_id=self.user_id,
+      session_id=self.session_id,
+      events=self._events,
+      initial_state=self.initial_state,
+      loaded=self._artifact_parts,
+    )
 
   # --- Transitions --------------------------------------------------------------
 
@@ -256,6 +317,12 @@ class Simulation:
     self._step = self.history.last_step
     self.initial_state = recovered_initial_state(session)
     self.started_at = min((e.timestamp for e in session.events), default=time.time())
+    from adk_simulator.engine.record.notes import ResumeRecord
+
+    # Stamped now: the time the app was not running ends here.
+    opened = time.time()
+    self._resume_marker = metadata_event(Notes(resumed=ResumeRecord(at=opened)))
+    self._resume_marker.timestamp = opened
     status = session_status(self._events, failures=False)
     self._exported_at = len(self._events) if status == "exported" else 0
     self._runner = self._runner_for(agent)
@@ -269,6 +336,8 @@ class Simulation:
       self._machine = PhaseMachine(Phase.COMPLETED)
       self._emit(PhaseChanged(phase=Phase.COMPLETED))
       return
+    self.resumed_from = interruption(self.history)
+    await self._store_resume_marker()
     self._machine = PhaseMachine(Phase.ACTIVE)
     self._emit(PhaseChanged(phase=Phase.ACTIVE))
     resumer = self._runner_for(agent, resumable=True)
@@ -313,6 +382,8 @@ class Simulation:
       self._events.append(await self.session_service.append_event(session, start))
     elif initial_state is not None:
       raise ValueError("the initial state can only be set before the session's first user turn")
+    else:
+      await self._store_resume_marker()
     self.run_error = None
     self._move(Phase.ACTIVE, "submit a user query")
     message = types.Content(role="user", parts=[types.Part(text=text)])
@@ -397,6 +468,7 @@ class Simulation:
       self._machine.require(Phase.COMPLETED, Phase.AWAITING_QUERY, action=action)
       raise RuntimeError(f"{action}: the run is still going; wait for it to pause or finish")
     assert self.session_id is not None
+    await self._store_resume_marker()
     self.run_error = None
     message = types.Content(role="user", parts=[part])
     self._run_task = asyncio.create_task(self._run(message), name="adk-simulator-resume")
@@ -534,7 +606,7 @@ class Simulation:
     resumed = await rewind_to(
       runner=self._runner,
       session_service=self.session_service,
-      artifact_service=self._artifacts,
+      artifact_service=self.artifact_service,
       session=session,
       event_id=plan.event_id,
     )
@@ -577,13 +649,19 @@ class Simulation:
     return bool(self._events) and len(self._events) != self._exported_at
 
   async def export(
-    self, eval_set_path: Path | None = None, *, as_new: bool = False
+    self,
+    eval_set_path: Path | None = None,
+    *,
+    as_new: bool = False,
+    on_stage: Callable[[str], object] | None = None,
   ) -> ExportResult:
     """Writes the session to the agent's eval set (or `eval_set_path`) as one EvalCase.
 
     A session exported to that file before replaces its case there (same
     `eval_id`); `as_new` adds a separate case instead (see `export.session_export`).
     The file write runs on a thread: it takes a cross-process lock and fsyncs.
+    `on_stage` hears what the export does now, in a few words ("reading the
+    session", "building the eval case", "writing FILE (2.4 MB)").
 
     Raises:
       EvalSetFileError: The eval set file exists but is not a valid EvalSet, or
@@ -593,13 +671,17 @@ class Simulation:
     assert self.agent is not None
     from adk_simulator.engine.export.session_export import export_session
 
+    stage = on_stage or (lambda _: None)
+    stage("reading the session")
+    session = await self.stored_session()
     result, marker = await export_session(
       self.session_service,
-      await self.stored_session(),
+      session,
       agent_name=self.agent.config.name,
       initial_state=self.initial_state,
       eval_set_path=eval_set_path or self.agent.eval_set_path,
       as_new=as_new,
+      on_stage=stage,
     )
     self._events.append(marker)
     self._exported_at = len(self._events)
@@ -631,6 +713,13 @@ class Simulation:
 
   # --- Internals ------------------------------------------------------------------
 
+  async def _store_resume_marker(self) -> None:
+    """Notes, once, that a reopened session runs on: played time leaves out the gap."""
+    marker, self._resume_marker = self._resume_marker, None
+    if marker is not None:
+      session = await self.stored_session()
+      self._events.append(await self.session_service.append_event(session, marker))
+
   def _require_unused(self) -> None:
     if self.agent is not None:
       raise RuntimeError(
@@ -655,12 +744,16 @@ class Simulation:
     from adk_simulator.engine.runtime.seat import seat_person
 
     self._played = seat_person(agent.root_agent)
-    if self._artifacts is None:
+    if self.artifact_service is None:
       from google.adk.artifacts.in_memory_artifact_service import InMemoryArtifactService
 
-      self._artifacts = InMemoryArtifactService()
+      self.artifact_service = InMemoryArtifactService()
     return seat_human(
-      agent, self, self.session_service, resumable=resumable, artifact_service=self._artifacts
+      agent,
+      self,
+      self.session_service,
+      resumable=resumable,
+      artifact_service=self.artifact_service,
     )
 
   async def _run(
@@ -687,6 +780,7 @@ class Simulation:
         if event.partial:
           continue
         self._events.append(event)
+        self._tools.stored(_response_ids(event))
         self._emit(HistoryChanged(size=len(self._events)))
     except asyncio.CancelledError:
       raise
@@ -746,6 +840,7 @@ class Simulation:
 
   def inner_event(self, call_id: str, event: Event) -> None:
     self._inner.setdefault(call_id, []).append(event)
+    self._tools.stored(_response_ids(event))
     self._emit(HistoryChanged(size=len(self._events)))
 
   def inner_run(self, call_id: str) -> InnerRun | None:
@@ -762,8 +857,10 @@ class Simulation:
     tool = self._tools.start(call_id, tool_name, args, agent, on_thread=on_thread)
     self._emit(ToolStarted(tool=tool))
 
-  def tool_finished(self, call_id: str, *, error: BaseException | None) -> CallNote:
-    tool, note, ended_now = self._tools.finish(call_id, error)
+  def tool_finished(
+    self, call_id: str, *, error: BaseException | None, result: Any = None
+  ) -> CallNote:
+    tool, note, ended_now = self._tools.finish(call_id, error, result)
     if ended_now:
       self._emit(
         ToolFinished(
@@ -781,6 +878,33 @@ class Simulation:
 
   def call_notes(self, call_id: str) -> CallNote | None:
     return self._tools.notes(call_id)
+
+
+def _live_entry(call: ToolCall, done: EndedCall) -> ToolOutput | ToolError:
+  """What the record will hold for `call` once ADK stores its response."""
+  common = {
+    "timestamp": done.ended_at,
+    "invocation_id": call.invocation_id,
+    "author": call.author,
+    "call_id": call.call_id,
+    "tool_name": call.tool_name,
+    "duration_s": done.note.duration_s,
+  }
+  error = done.note.error
+  if error is not None:
+    return ToolError(
+      **common,
+      error_type=error.type,
+      message=error.message,
+      traceback=error.traceback,
+      cancelled=error.cancelled,
+    )
+  return ToolOutput(**common, output=done.result)
+
+
+def _response_ids(event: Event) -> list[str]:
+  parts = event.content.parts if event.content and event.content.parts else []
+  return [p.function_response.id for p in parts if p.function_response and p.function_response.id]
 
 
 def _being_cancelled() -> bool:

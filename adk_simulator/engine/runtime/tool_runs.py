@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from adk_simulator.engine.record.notes import CallNote
@@ -20,6 +21,18 @@ from adk_simulator.engine.runtime.turns import error_type
 from adk_simulator.engine.runtime.turns import format_traceback
 
 
+@dataclass(frozen=True)
+class EndedCall:
+  """A call that has ended, kept until ADK stores its response."""
+
+  tool: RunningTool
+  result: Any
+  error: BaseException | None
+  note: CallNote
+  ended_at: float
+  """`time.time()` when it ended."""
+
+
 class ToolRuns:
   """Running calls by call id, their cancel signals, and the notes of ended ones."""
 
@@ -27,6 +40,7 @@ class ToolRuns:
     self._running: dict[str, RunningTool] = {}
     self._cancel: dict[str, asyncio.Future[None]] = {}
     self._notes: dict[str, CallNote] = {}
+    self._ended: dict[str, EndedCall] = {}
 
   @property
   def running(self) -> list[RunningTool]:
@@ -47,8 +61,22 @@ class ToolRuns:
     self._cancel[call_id] = asyncio.get_running_loop().create_future()
     return tool
 
+  @property
+  def ended(self) -> dict[str, EndedCall]:
+    """Calls that have ended and whose response is not stored yet, by call id.
+
+    ADK runs the calls of a parallel turn together and stores their responses
+    in one event when the last one ends; until then, the ones done are here.
+    """
+    return dict(self._ended)
+
+  def stored(self, call_ids: list[str]) -> None:
+    """The responses of `call_ids` are in the record now."""
+    for call_id in call_ids:
+      self._ended.pop(call_id, None)
+
   def finish(
-    self, call_id: str, error: BaseException | None
+    self, call_id: str, error: BaseException | None, result: Any = None
   ) -> tuple[RunningTool | None, CallNote, bool]:
     """Ends a call; returns it, its notes, and whether this call ended it now.
 
@@ -69,6 +97,8 @@ class ToolRuns:
         cancelled=isinstance(error, ToolCancelledError),
       )
     self._notes[call_id] = note
+    if tool is not None and not isinstance(error, asyncio.CancelledError):
+      self._ended[call_id] = EndedCall(tool, result, error, note, time.time())
     return tool, note, True
 
   def cancel_all(self) -> list[str]:

@@ -11,6 +11,7 @@ import hashlib
 import os
 import tempfile
 import uuid
+from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
   from google.adk.sessions.session import Session
 
   from adk_simulator.engine.agents.loader import LoadedAgent
+
+
+ListProgress = Callable[[int, int], None]
+"""Told (sessions read in full so far, sessions to read) while a listing reads the store."""
 
 
 class SessionNotFoundError(LookupError):
@@ -124,16 +129,36 @@ class SessionStore:
       found.append(StoredSession(owner, session, summarize(session, agent=owner.config.name)))
     return sorted(found, key=lambda s: s.summary.started, reverse=True)
 
-  async def list(self, *, agent: str | None = None) -> list[SessionSummary]:
+  async def list(
+    self, *, agent: str | None = None, progress: ListProgress | None = None
+  ) -> list[SessionSummary]:
     """The summaries of `stored`, newest first, read from the index where it is current.
 
     Only sessions the index does not know, or that changed since it summarised
     them, are read in full; sessions gone from the store leave the index.
+
+    Args:
+      agent: Only this agent's sessions (by name or snake name).
+      progress: Called with (read, to_read) before the first full read and
+        after each: on a store never listed, every session is read once.
     """
-    rows: list[SessionSummary] = []
+    plans = []
+    to_read = 0
     for app_name in dict.fromkeys(a.app_name for a in self.agents):
       listed = (await self.session_service.list_sessions(app_name=app_name)).sessions
       known = await asyncio.to_thread(self.index.read, app_name)
+      to_read += sum(
+        1
+        for brief in listed
+        if (entry := known.get((app_name, brief.user_id, brief.id))) is None
+        or entry.update_time != brief.last_update_time
+      )
+      plans.append((app_name, listed, known))
+    read = 0
+    if progress is not None:
+      progress(read, to_read)
+    rows: list[SessionSummary] = []
+    for app_name, listed, known in plans:
       fresh: list[IndexedSummary] = []
       seen: set[tuple[str, str, str]] = set()
       for brief in listed:
@@ -142,6 +167,9 @@ class SessionStore:
         entry = known.get(key)
         if entry is None or entry.update_time != brief.last_update_time:
           session = await self._full(brief)
+          read += 1
+          if progress is not None:
+            progress(read, to_read)
           if session is None:  # deleted since it was listed
             continue
           entry = IndexedSummary.of(session)

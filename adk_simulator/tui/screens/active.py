@@ -12,13 +12,17 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Header
 from textual.widgets import Label
+from textual.widgets import Static
 
 from adk_simulator.engine.runtime.turns import FinalTurn
 from adk_simulator.engine.runtime.turns import ToolCallsTurn
@@ -26,6 +30,7 @@ from adk_simulator.engine.runtime.turns import TurnValidationError
 from adk_simulator.tui.screens.session import SessionScreen
 from adk_simulator.tui.widgets.footer import KeyFooter
 from adk_simulator.tui.widgets.model_view import ModelView
+from adk_simulator.tui.widgets.state_panel import StatePanel
 from adk_simulator.tui.widgets.status import SessionStatus
 from adk_simulator.tui.widgets.timeline import Timeline
 
@@ -55,6 +60,7 @@ class ActiveScreen(SessionScreen):
       id="active.undo",
     ),
     Binding("m", "toggle_model_view", "Model view", id="active.model_view"),
+    Binding("s", "toggle_state", "State and artifacts", id="active.state"),
     # Kept out of the footer (it has room for a few keys at 80 columns);
     # the help screen and the command palette list them.
     Binding("slash", "filter_tools", "Filter tools", show=False, id="active.filter_tools"),
@@ -77,15 +83,21 @@ class ActiveScreen(SessionScreen):
     self._submitting = False
     self._history_stale = True
     self._refresh_scheduled = False
+    self._state_stale = True
+    self._following = True
+    """The focus follows the newest timeline entry (see `on_descendant_focus`)."""
+    self._moving_to: Widget | None = None
 
   def compose(self) -> ComposeResult:
     yield Header()
     with Horizontal(id="active-body"):
       yield ModelView(id="model-view")
+      yield StatePanel(id="state-panel")
       with Vertical(id="timeline-box"):
         with Horizontal(id="timeline-heading"):
           yield Label("Timeline", classes="panel-title")
-          yield Label("  (m: what the model sees)", id="model-view-hint")
+          yield Label("  (m: what the model sees · s: state and artifacts)", id="model-view-hint")
+        yield Static("", id="resume-note")
         yield Timeline(id="timeline")
     yield SessionStatus(id="status")
     yield KeyFooter()
@@ -104,8 +116,10 @@ class ActiveScreen(SessionScreen):
     if event.kind == "run_paused":
       # The user's move: ask at once, the way a client would prompt its user.
       self.call_later(self.action_answer_confirmation)
-    if event.kind in ("history_changed", "phase_changed"):
+    if event.kind in ("history_changed", "phase_changed", "tool_started", "tool_finished"):
+      # A call that ends shows its output at once, before ADK stores it.
       self._history_stale = True
+      self._state_stale = True
     # A run sends bursts of events; show the state once per burst, because
     # projecting the history costs as much as the session is large.
     if not self._refresh_scheduled:
@@ -124,15 +138,59 @@ class ActiveScreen(SessionScreen):
       self._history_stale = False
       self._show_history()
     self.query_one(SessionStatus).show_state(simulation, self.simulator.clock)
+    self._show_resume_note()
+    self._show_state()
     self.update_bindings()
+
+  def _show_resume_note(self) -> None:
+    """Says where a resumed session had stopped, until the person is past that point."""
+    stopped = self.simulation.resumed_from
+    pending = self.simulation.pending
+    note = self.query_one("#resume-note", Static)
+    shown = stopped is not None and (pending is None or pending.step <= stopped.next_step)
+    note.display = shown
+    if shown and stopped is not None:
+      note.update(Content.styled("Resumed. ", "bold") + Content(stopped.describe()))
+
+  def _show_state(self) -> None:
+    # Read only while the panel is shown: the read touches the store.
+    if self._state_stale and self.has_class("-state-shown"):
+      self._state_stale = False
+      self.query_one(StatePanel).read(self.simulation.state_view)
 
   def _show_history(self) -> None:
     timeline = self.timeline
     focused = self.focused
-    following = focused is None or focused is timeline or focused is timeline.last_entry
-    timeline.show(self.simulation.history, shown=self.simulator.clock.shown)
+    following = self._following or focused is None
+    simulation = self.simulation
+    timeline.show(
+      simulation.live_history,
+      shown=self.simulator.clock.shown,
+      running={tool.call_id for tool in simulation.running_tools},
+    )
     if following and timeline.last_entry not in (None, focused):
-      self.call_after_refresh(timeline.focus_last)
+      self.call_after_refresh(self._focus_newest)
+
+  def _focus_newest(self) -> None:
+    last = self.timeline.last_entry
+    if last is None or last is self.focused:
+      return
+    if not last.is_mounted:
+      # Entries mount a frame later: focus the newest once it is there (one
+      # on its way out is not waited for).
+      if last.is_attached and last.parent is self.timeline:
+        self.set_timer(0.05, self._focus_newest)
+      return
+    self._moving_to = last
+    last.focus()
+
+  def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+    # The timeline follows the end while the focus is on its newest entry (or
+    # on its way there); focusing anything else, the person stops it.
+    timeline = self.timeline
+    widget = event.widget
+    self._following = widget in (timeline, timeline.last_entry, self._moving_to)
+    self._moving_to = None
 
   def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
     if action in ("call_tool", "final_response"):
@@ -253,9 +311,25 @@ class ActiveScreen(SessionScreen):
   # --- View ---------------------------------------------------------------------
 
   def action_toggle_model_view(self) -> None:
+    if self.has_class("-state-shown"):
+      # The model view comes back where the state panel was.
+      self.remove_class("-state-shown")
+      self.set_class(not self.has_class("-wide"), "-model-toggled")
+      return
     self.toggle_class("-model-toggled")
 
+  def action_toggle_state(self) -> None:
+    """Shows the state and artifacts panel in the model view's place, or hides it."""
+    self.toggle_class("-state-shown")
+    if self.has_class("-state-shown"):
+      self._show_state()
+      # Enter on it opens the whole view; t, f and the rest still apply.
+      self.query_one(StatePanel).focus()
+    elif self.focused is self.query_one(StatePanel):
+      self.focus_home()
+
   def action_filter_tools(self) -> None:
+    self.remove_class("-state-shown")
     # The catalog must be visible: side by side it is unless hidden, narrow it is when toggled.
     self.set_class(not self.has_class("-wide"), "-model-toggled")
     self.query_one("#catalog-filter").focus()

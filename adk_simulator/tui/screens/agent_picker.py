@@ -50,6 +50,8 @@ class AgentRow(ListItem):
     self.config = config
     self.base_dir = base_dir
     self.result: LoadedAgent | AgentLoadFailure | None = None
+    self.starting = False
+    """Enter was pressed while it loaded: the session starts once it has."""
 
   def compose(self) -> ComposeResult:
     yield Label(Content.styled(self.config.name, "bold"), classes="agent-name")
@@ -66,6 +68,10 @@ class AgentRow(ListItem):
     from adk_simulator.engine.agents.loader import AgentLoadFailure
 
     return self.result if isinstance(self.result, AgentLoadFailure) else None
+
+  def set_starting(self, starting: bool) -> None:
+    self.starting = starting
+    self.query_one(".agent-details", Static).update(self._details())
 
   def show_result(self, result: LoadedAgent | AgentLoadFailure) -> None:
     self.result = result
@@ -105,7 +111,12 @@ class AgentRow(ListItem):
       )
     loaded = self.loaded
     if loaded is None:
-      return Content.styled("loading…", "$text-muted italic")
+      line = Content.styled("loading…", "$text-muted italic")
+      if self.starting:
+        line += Content.styled(
+          "  the session starts as soon as it has loaded (escape cancels)", "$accent"
+        )
+      return line
     tools = f"{loaded.tool_count} tool{'' if loaded.tool_count == 1 else 's'}"
     if loaded.toolset_count:
       # The toolsets' tools are counted in (listed at load).
@@ -141,6 +152,7 @@ class AgentPickerScreen(Screen[None]):
     Binding("x", "traceback", "Traceback", id="picker.traceback"),
     Binding("s", "sessions", "Saved sessions", id="picker.sessions"),
     Binding("v", "eval_set", "Eval set", id="picker.eval_set"),
+    Binding("escape", "cancel_start", "Cancel the start", id="picker.cancel_start"),
   ]
 
   def compose(self) -> ComposeResult:
@@ -200,10 +212,20 @@ class AgentPickerScreen(Screen[None]):
     if row is not None:
       self.app.push_screen(EvalSetScreen(row.config.name, row.config.eval_set_path))
 
+  @property
+  def starting_row(self) -> AgentRow | None:
+    """The loading agent enter was pressed on, whose session starts once it has loaded."""
+    return next((row for row in self.rows if row.starting), None)
+
   def on_agent_loaded(self, message: AgentLoaded) -> None:
     rows = self.rows
     if 0 <= message.index < len(rows):
-      rows[message.index].show_result(message.result)
+      row = rows[message.index]
+      row.show_result(message.result)
+      if row.starting:
+        row.set_starting(False)
+        if self.is_current:
+          self._start(row)
     self.refresh_bindings()
 
   def on_screen_resume(self) -> None:
@@ -236,6 +258,8 @@ class AgentPickerScreen(Screen[None]):
       return row is not None and row.failure is not None
     if action == "eval_set":
       return row is not None
+    if action == "cancel_start":
+      return self.starting_row is not None
     return True
 
   @on(ListView.Highlighted, "#agents")
@@ -251,14 +275,29 @@ class AgentPickerScreen(Screen[None]):
     row = self.highlighted_row
     if row is None:
       return
+    # Choosing an agent cancels a start that waits for another one.
+    waiting = self.starting_row
+    if waiting is not None:
+      waiting.set_starting(False)
+    if row.loaded is None and row.failure is None:
+      row.set_starting(True)
+      self.refresh_bindings()
+      return
+    self.refresh_bindings()
+    self._start(row)
+
+  def _start(self, row: AgentRow) -> None:
     if row.failure is not None:
       self.notify(row.failure.error, title="This agent did not load", severity="error")
       return
-    loaded = row.loaded
-    if loaded is None:
-      self.notify(f"{row.config.name} is still loading.", severity="warning")
-      return
-    services(self).start_session(loaded)
+    if row.loaded is not None:
+      services(self).start_session(row.loaded)
+
+  def action_cancel_start(self) -> None:
+    row = self.starting_row
+    if row is not None:
+      row.set_starting(False)
+      self.refresh_bindings()
 
   def action_traceback(self) -> None:
     from adk_simulator.tui.screens.dialogs import TextScreen

@@ -26,19 +26,12 @@ from adk_simulator.tui.preview import format_seconds
 from adk_simulator.tui.preview import preview
 from adk_simulator.tui.screens.session import SessionScreen
 from adk_simulator.tui.widgets.footer import KeyFooter
+from adk_simulator.tui.widgets.state_panel import StatePanel
 from adk_simulator.tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
   from adk_simulator.engine.export.evalset_file import ExportResult
-  from adk_simulator.engine.record.history import History
   from adk_simulator.engine.runtime.turns import EngineEvent
-
-
-def session_seconds(history: History) -> float | None:
-  """From the first user message to the last entry, as the events were stamped."""
-  if not history.entries:
-    return None
-  return max(0.0, history.entries[-1].timestamp - history.entries[0].timestamp)
 
 
 class CompletedScreen(SessionScreen):
@@ -59,6 +52,8 @@ class CompletedScreen(SessionScreen):
       id="completed.undo",
     ),
     Binding("x", "run_traceback", "Run traceback", id="completed.run_traceback"),
+    # Out of the footer, which is full at 120 columns; the summary names it.
+    Binding("s", "toggle_state", "State and artifacts", show=False, id="completed.state"),
     Binding("escape", "leave", "Back to agents", id="completed.leave"),
   ]
 
@@ -82,6 +77,8 @@ class CompletedScreen(SessionScreen):
   def __init__(self) -> None:
     super().__init__()
     self._exporting = False
+    self.export_stages: list[str] = []
+    """What the last export said it was doing, in order."""
 
   def compose(self) -> ComposeResult:
     yield Header()
@@ -93,6 +90,7 @@ class CompletedScreen(SessionScreen):
         yield Label("Final response", classes="panel-title", id="final-title")
         yield Static("", id="final-text")
         yield Static("", id="export-result")
+      yield StatePanel(id="state-panel")
       with Vertical(id="completed-timeline-box"):
         yield Label("Timeline", classes="panel-title")
         yield Timeline(id="timeline")
@@ -126,6 +124,8 @@ class CompletedScreen(SessionScreen):
     else:
       final_text.update(Content.styled("(the run ended without a final response)", "$text-muted"))
     self.query_one(Timeline).show(history, shown=self.simulator.clock.shown)
+    if self.has_class("-state-shown"):
+      self.query_one(StatePanel).read(simulation.state_view)
     self.update_bindings()
 
   def _summary(self) -> Content:
@@ -138,12 +138,14 @@ class CompletedScreen(SessionScreen):
         f"{count(history.turns, 'turn')} · {count(history.tool_calls, 'tool call')}"
         f" · {count(history.errors, 'error')}"
       ),
-      Content(f"Time: {format_seconds(self.simulator.clock.shown(session_seconds(history)))}"),
+      # Played time: the time the app was not running (before a resume) is left out.
+      Content(f"Time: {format_seconds(self.simulator.clock.shown(simulation.played_seconds))}"),
     ]
     if agent is not None:
       lines.append(
         Content.styled(f"Eval set: {self._shown_path(agent.eval_set_path)}", "$text-muted")
       )
+    lines.append(Content.styled("s: the session state and artifacts", "$text-muted"))
     pending = [e for e in history.awaiting if e.kind == "tool_call"]
     if pending:
       names = ", ".join(e.tool_name for e in pending)
@@ -174,9 +176,15 @@ class CompletedScreen(SessionScreen):
     if self._exporting or not self.simulation.has_unexported_work:
       return
     self._exporting = True
+    self.export_stages = []
     self.update_bindings()
     self.query_one("#export-result", Static).update(Content.styled("Exporting…", "$text-muted"))
     self.app.run_worker(self._export(), name="export", group="export", exit_on_error=False)
+
+  class ExportStage(Message):
+    def __init__(self, stage: str) -> None:
+      super().__init__()
+      self.stage = stage
 
   async def _export(self, as_new: bool | None = None) -> None:
     """Exports; with `as_new` None, first asks when the session has a case already."""
@@ -186,7 +194,9 @@ class CompletedScreen(SessionScreen):
         if previous is not None:
           self.post_message(self.AlreadyExported(previous))
           return
-      result = await self.simulation.export(as_new=bool(as_new))
+      result = await self.simulation.export(
+        as_new=bool(as_new), on_stage=lambda stage: self.post_message(self.ExportStage(stage))
+      )
     except Exception as error:  # shown to the person; the session stays stored
       self.post_message(self.ExportFailed(error))
     else:
@@ -211,6 +221,13 @@ class CompletedScreen(SessionScreen):
       )
 
     self.app.push_screen(ExportChoiceScreen(message.eval_id, shown), chosen)
+
+  def on_completed_screen_export_stage(self, message: CompletedScreen.ExportStage) -> None:
+    if self._exporting:
+      self.export_stages.append(message.stage)
+      self.query_one("#export-result", Static).update(
+        Content.styled(f"Exporting: {message.stage}…", "$text-muted")
+      )
 
   def on_completed_screen_exported(self, message: CompletedScreen.Exported) -> None:
     self._exporting = False
@@ -254,6 +271,16 @@ class CompletedScreen(SessionScreen):
 
   def action_leave(self) -> None:
     self.simulator.leave_session()
+
+  def action_toggle_state(self) -> None:
+    """Shows the state and artifacts panel in the summary's place, or hides it."""
+    self.toggle_class("-state-shown")
+    panel = self.query_one(StatePanel)
+    if self.has_class("-state-shown"):
+      panel.read(self.simulation.state_view)
+      panel.focus()
+    elif self.focused is panel:
+      self.query_one(Timeline).focus_last()
 
   def action_run_traceback(self) -> None:
     from adk_simulator.tui.screens.dialogs import TextScreen

@@ -42,6 +42,7 @@ def keymap() -> list[tuple[str, list[Binding]]]:
   from adk_simulator.tui.screens.sessions_browser import SessionsBrowserScreen
   from adk_simulator.tui.screens.sessions_browser import SessionTable
   from adk_simulator.tui.screens.value_viewer import ValueScreen
+  from adk_simulator.tui.widgets.state_panel import StatePanel
   from adk_simulator.tui.widgets.timeline import EarlierEntries
   from adk_simulator.tui.widgets.timeline import TimelineEntry
 
@@ -51,6 +52,7 @@ def keymap() -> list[tuple[str, list[Binding]]]:
     ("User message", QueryScreen.BINDINGS),
     ("Session", ActiveScreen.BINDINGS),
     ("Timeline entry (focused)", [*TimelineEntry.BINDINGS, EarlierEntries.BINDINGS[0]]),
+    ("State panel (focused)", StatePanel.BINDINGS),
     ("Calling tools", [*ToolPicker.BINDINGS, *ToolCallScreen.BINDINGS]),
     ("The turn's calls (shift+tab from the filter)", TurnQueue.BINDINGS),
     ("Forms (tool calls, answers, structured messages)", SchemaForm.BINDINGS),

@@ -29,6 +29,7 @@ from adk_simulator.tui.screens.sessions_browser import local_time
 from adk_simulator.tui.services import services
 
 if TYPE_CHECKING:
+  from adk_simulator.engine.replay.replayer import ReplayProgress
   from adk_simulator.engine.replay.replayer import ReplayReport
   from adk_simulator.engine.replay.replayer import ReplayStep
   from adk_simulator.engine.store.sessions import StoredSession
@@ -77,6 +78,11 @@ class ReplayViewScreen(Screen[None]):
       super().__init__()
       self.step = step
 
+  class Progressed(Message):
+    def __init__(self, progress: ReplayProgress) -> None:
+      super().__init__()
+      self.progress = progress
+
   class Finished(Message):
     def __init__(self, report: ReplayReport) -> None:
       super().__init__()
@@ -94,6 +100,8 @@ class ReplayViewScreen(Screen[None]):
     self.stored = stored
     self.report: ReplayReport | None = None
     self.steps: list[ReplayStep] = []
+    self.progress: ReplayProgress | None = None
+    """How far the replay under way has got."""
     self._replaying = False
 
   def compose(self) -> ComposeResult:
@@ -128,6 +136,7 @@ class ReplayViewScreen(Screen[None]):
     self._replaying = True
     self.report = None
     self.steps = []
+    self.progress = None
     self.query_one("#replay-steps").remove_children()
     self._show_progress()
     self.refresh_bindings()
@@ -143,8 +152,13 @@ class ReplayViewScreen(Screen[None]):
     def on_step(step: ReplayStep) -> None:
       self.post_message(self.StepReplayed(step))
 
+    def on_progress(progress: ReplayProgress) -> None:
+      self.post_message(self.Progressed(progress))
+
     try:
-      report = await replay_session(simulation, stored.agent, stored.session, on_step=on_step)
+      report = await replay_session(
+        simulation, stored.agent, stored.session, on_step=on_step, on_progress=on_progress
+      )
     except asyncio.CancelledError:
       # Left mid-replay: stop the run rather than leave it waiting for a turn.
       await simulation.abandon()
@@ -162,11 +176,19 @@ class ReplayViewScreen(Screen[None]):
     steps.scroll_end(animate=False)
     self._show_progress()
 
+  def on_replay_view_screen_progressed(self, message: ReplayViewScreen.Progressed) -> None:
+    if self._replaying:
+      self.progress = message.progress
+      self._show_progress()
+
   def _show_progress(self) -> None:
-    so_far = f" {count(len(self.steps), 'step')} so far" if self.steps else ""
-    self.query_one("#replay-outcome", Static).update(
-      Content.styled(f"Replaying…{so_far}", "$text-muted italic")
-    )
+    progress = self.progress
+    if progress is not None:
+      text = f"Replaying {progress.describe()}…"
+    else:
+      so_far = f" {count(len(self.steps), 'step')} so far" if self.steps else ""
+      text = f"Replaying…{so_far}"
+    self.query_one("#replay-outcome", Static).update(Content.styled(text, "$text-muted italic"))
 
   def on_replay_view_screen_finished(self, message: ReplayViewScreen.Finished) -> None:
     self.report = report = message.report

@@ -31,11 +31,13 @@ from adk_simulator.tui.screens.sessions_browser import local_time
 from adk_simulator.tui.screens.sessions_browser import status_label
 from adk_simulator.tui.services import AppServices
 from adk_simulator.tui.services import services
+from adk_simulator.tui.widgets.state_panel import StatePanel
 from adk_simulator.tui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
   from adk_simulator.engine.export.evalset_file import ExportResult
   from adk_simulator.engine.record.history import History
+  from adk_simulator.engine.record.state import StateView
   from adk_simulator.engine.store.sessions import SessionStore
   from adk_simulator.engine.store.sessions import StoredSession
 
@@ -61,6 +63,8 @@ class SessionViewScreen(Screen[None]):
     Binding("e", "export", "Export to eval set", id="session_view.export"),
     Binding("p", "replay", "Replay", id="session_view.replay"),
     Binding("d", "delete", "Delete", id="session_view.delete"),
+    # Out of the footer, which is full at 120 columns; the facts name it.
+    Binding("s", "toggle_state", "State and artifacts", show=False, id="session_view.state"),
     Binding("escape", "back", "Back", id="session_view.back"),
   ]
 
@@ -79,6 +83,11 @@ class SessionViewScreen(Screen[None]):
     def __init__(self, eval_id: str) -> None:
       super().__init__()
       self.eval_id = eval_id
+
+  class ExportStage(Message):
+    def __init__(self, stage: str) -> None:
+      super().__init__()
+      self.stage = stage
 
   class Failed(Message):
     def __init__(self, doing: str, error: Exception) -> None:
@@ -121,6 +130,7 @@ class SessionViewScreen(Screen[None]):
     with Vertical(id="session-timeline-box"):
       yield Label("Timeline", classes="panel-title")
       yield Timeline(id="timeline")
+    yield StatePanel(id="state-panel")
     yield Footer()
 
   def on_mount(self) -> None:
@@ -139,8 +149,8 @@ class SessionViewScreen(Screen[None]):
       + Content.styled(f"  ·  session {summary.id}", muted),
       Content(
         f"Started {local_time(summary.started)} · last change {local_time(summary.updated)}"
-        f" · {count(summary.turns, 'turn')} · {count(summary.tool_calls, 'tool call')}"
-        f" · {count(summary.errors, 'error')}"
+        f"{self._played()} · {count(summary.turns, 'turn')}"
+        f" · {count(summary.tool_calls, 'tool call')} · {count(summary.errors, 'error')}"
       ),
     ]
     if summary.exports:
@@ -151,7 +161,14 @@ class SessionViewScreen(Screen[None]):
       )
     unfinished = " p replays the calls made so far; e exports it once it has finished."
     if summary.status == "in_progress":
-      hint = "It stopped before the agent answered: r resumes it where it stopped, its tools live."
+      from adk_simulator.engine.record.resume import interruption
+
+      stopped = interruption(stored_history(self.stored))
+      hint = (
+        f"{stopped.describe()}\nr resumes it where it stopped, its tools live."
+        if stopped is not None
+        else "It stopped before the agent answered: r resumes it where it stopped, its tools live."
+      )
       hint += unfinished
     elif summary.status == "failed":
       hint = "A scripted run failed here: r resumes it where it stopped, its tools live."
@@ -172,7 +189,16 @@ class SessionViewScreen(Screen[None]):
         " · e exports it to the eval set."
       )
     lines.append(Content.styled(hint, muted))
+    lines.append(Content.styled("s shows its state and artifacts, as stored.", muted))
     return Content("\n").join(lines)
+
+  def _played(self) -> str:
+    """ " · played 12.3 s": the time the app ran it (not the time it sat stopped)."""
+    from adk_simulator.engine.record.resume import played_seconds
+    from adk_simulator.tui.preview import format_seconds
+
+    seconds = self.simulator.clock.shown(played_seconds(self.stored.session.events))
+    return f" · played {format_seconds(seconds)}" if seconds is not None else ""
 
   def _shown(self, path: str) -> str:
     from pathlib import Path
@@ -251,7 +277,9 @@ class SessionViewScreen(Screen[None]):
         if previous is not None:
           self.post_message(self.AlreadyExported(previous))
           return
-      result = await simulation.export(as_new=bool(as_new))
+      result = await simulation.export(
+        as_new=bool(as_new), on_stage=lambda stage: self.post_message(self.ExportStage(stage))
+      )
       refreshed = await self.store.find(stored.session.id)
     except Exception as error:  # shown; the session stays stored as it was
       self.post_message(self.Failed("export the session", error))
@@ -274,6 +302,12 @@ class SessionViewScreen(Screen[None]):
 
     shown = self._shown(str(self.stored.agent.eval_set_path))
     self.app.push_screen(ExportChoiceScreen(message.eval_id, shown), chosen)
+
+  def on_session_view_screen_export_stage(self, message: SessionViewScreen.ExportStage) -> None:
+    if self._busy == "export":
+      self.query_one("#export-result", Static).update(
+        Content.styled(f"Exporting: {message.stage}…", "$text-muted")
+      )
 
   def on_session_view_screen_exported(self, message: SessionViewScreen.Exported) -> None:
     result = message.result
@@ -315,6 +349,25 @@ class SessionViewScreen(Screen[None]):
       severity="error",
       markup=False,
     )
+
+  # --- State and artifacts ---------------------------------------------------------
+
+  def action_toggle_state(self) -> None:
+    """Shows the stored state, the last step's changes and the artifacts, or the timeline."""
+    self.toggle_class("-state-shown")
+    panel = self.query_one(StatePanel)
+    if self.has_class("-state-shown"):
+      panel.read(self._state_view)
+      panel.focus()
+    else:
+      self.query_one(Timeline).focus_last()
+
+  async def _state_view(self) -> StateView:
+    from adk_simulator.engine.record.state import record_view
+    from adk_simulator.engine.record.summary import recovered_initial_state
+
+    session = self.stored.session
+    return record_view(session.events, session.state, recovered_initial_state(session))
 
   # --- Replay and delete ------------------------------------------------------------
 

@@ -188,6 +188,8 @@ class SessionsBrowserScreen(Screen[None]):
     self._stale = True
     self._filling = 0
     """Counts the table's fillings; chunks of an older one stop."""
+    self.loading_lines: list[str] = []
+    """Every progress line shown while the first listing loaded, in order."""
 
   @property
   def rows(self) -> list[SessionSummary]:
@@ -235,15 +237,53 @@ class SessionsBrowserScreen(Screen[None]):
       self._store = await self._store_factory()
     return self._store
 
+  class Progress(Message):
+    """How far the listing has got: sessions read in full of those it must read."""
+
+    def __init__(self, stage: str, read: int = 0, to_read: int = 0) -> None:
+      super().__init__()
+      self.stage = stage
+      """"agents" (waiting for them to load), "listing" or "reading"."""
+      self.read = read
+      self.to_read = to_read
+
   @work(exclusive=True, group="sessions-list", exit_on_error=False)
   async def load_sessions(self) -> None:
+    self.post_message(self.Progress("agents"))
+    step = 1
+
+    def progress(read: int, to_read: int) -> None:
+      nonlocal step
+      # About a hundred updates at most, however big the store.
+      step = max(1, to_read // 100)
+      if read == to_read or read % step == 0:
+        self.post_message(self.Progress("reading", read, to_read))
+
     try:
       store = await self._open_store()
-      rows = await store.list()
+      self.post_message(self.Progress("listing"))
+      rows = await store.list(progress=progress)
     except Exception as error:  # shown in place of the list
       self.post_message(self.Failed("list the sessions", error))
     else:
       self.post_message(self.Listed(rows))
+
+  def _loading_line(self, text: str) -> None:
+    self.loading_lines.append(text)
+    self.query_one("#sessions-count", Static).update(Content.styled(text, "$text-muted italic"))
+
+  def on_sessions_browser_screen_progress(self, message: SessionsBrowserScreen.Progress) -> None:
+    if self._rows is not None:
+      return  # a list is shown already: it stays until the new one is in
+    if message.stage == "agents":
+      self._loading_line("Loading sessions: waiting for the agents to load…")
+    elif message.stage == "listing":
+      self._loading_line("Loading sessions: listing the session store…")
+    elif message.to_read:
+      self._loading_line(
+        f"Loading sessions: read {message.read:,} of {message.to_read:,}"
+        " (once: later listings read only what changed)"
+      )
 
   def on_sessions_browser_screen_listed(self, message: SessionsBrowserScreen.Listed) -> None:
     self._rows = message.rows

@@ -103,6 +103,13 @@ def entry_key(entry: HistoryEntry) -> tuple[str, str, float]:
   return (entry.kind, getattr(entry, "call_id", ""), entry.timestamp)
 
 
+def _common_prefix(a: list[Any], b: list[Any]) -> int:
+  for index, (x, y) in enumerate(zip(a, b, strict=False)):
+    if x != y:
+      return index
+  return min(len(a), len(b))
+
+
 class TimelineEntry(Widget, can_focus=True):
   """One history entry: a coloured label line and a folded preview."""
 
@@ -120,6 +127,7 @@ class TimelineEntry(Widget, can_focus=True):
     shown_duration: float | None = None,
     depth: int = 0,
     waiting: bool = False,
+    running: bool = False,
   ) -> None:
     classes = f"-{entry.kind.replace('_', '-')}" + (" -inner" if depth else "")
     super().__init__(classes=classes)
@@ -128,6 +136,8 @@ class TimelineEntry(Widget, can_focus=True):
     self.entry = entry
     self.waiting = waiting
     """A confirmation request or long-running call that waits for the user's side."""
+    self.running = running
+    """A call still running (its output not in yet)."""
     self.folded = False
     self._shown_duration = shown_duration
     self._content = self._build()
@@ -147,6 +157,8 @@ class TimelineEntry(Widget, can_focus=True):
       case ToolCall():
         details.append(entry.tool_name)
         details.append(_asked_by(entry))
+        if self.running:
+          details.append("running")
         if entry.long_running:
           details.append(
             "long-running, result pending (d delivers it)" if self.waiting else "long-running"
@@ -164,9 +176,9 @@ class TimelineEntry(Widget, can_focus=True):
         body, self.folded = _body(entry.output)
       case ToolError():
         details.append(entry.tool_name)
+        # The type the model saw and the export holds (`ToolCancelledError` for
+        # a call you cancelled); the message says in words what happened.
         details.append(entry.error_type)
-        if entry.cancelled:
-          details.append("cancelled")
         body, self.folded = _body(entry.message)
       case InnerRun():
         details.append(f"{entry.tool_name} ran agent {entry.agent}")
@@ -213,10 +225,12 @@ class TimelineEntry(Widget, can_focus=True):
       return Content(plain).stylize("bold", 0, len(plain.split("\n", 1)[0]))
     return self._content
 
-  def set_waiting(self, waiting: bool) -> None:
-    if waiting != self.waiting:
-      self.waiting = waiting
+  def set_marks(self, *, waiting: bool, running: bool) -> None:
+    """Marks the entry as waiting for the user's side, or as a call still running."""
+    if (waiting, running) != (self.waiting, self.running):
+      self.waiting, self.running = waiting, running
       self._content = self._build()
+      self.set_class(running, "-running")
       self.refresh(layout=True)
 
   def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -296,6 +310,7 @@ class Timeline(VerticalScroll):
     """Index in the history of the first mounted entry."""
     self._shown: Callable[[float | None], float | None] | None = None
     self._waiting: set[str] = set()
+    self._running: set[str] = set()
     self._earlier = EarlierEntries("", id="timeline-earlier")
 
   @property
@@ -316,14 +331,32 @@ class Timeline(VerticalScroll):
     duration = getattr(entry, "duration_s", None)
     if self._shown is not None:
       duration = self._shown(duration)
-    waiting = getattr(entry, "call_id", None) in self._waiting
-    return TimelineEntry(entry, shown_duration=duration, depth=depth, waiting=waiting)
+    call_id = getattr(entry, "call_id", None)
+    widget = TimelineEntry(
+      entry,
+      shown_duration=duration,
+      depth=depth,
+      waiting=call_id in self._waiting,
+      running=entry.kind == "tool_call" and call_id in self._running,
+    )
+    widget.set_class(widget.running, "-running")
+    return widget
 
   def show(
-    self, history: History, *, shown: Callable[[float | None], float | None] | None = None
+    self,
+    history: History,
+    *,
+    shown: Callable[[float | None], float | None] | None = None,
+    running: Collection[str] = (),
   ) -> None:
-    """Shows a session's history, marking what waits for the user's side."""
-    self.sync(history.entries, shown=shown, waiting={e.call_id for e in history.awaiting})
+    """Shows a session's history, marking what waits for the user's side and the
+    calls still running (`running`: their ids)."""
+    self.sync(
+      history.entries,
+      shown=shown,
+      waiting={e.call_id for e in history.awaiting},
+      running=running,
+    )
 
   def sync(
     self,
@@ -331,6 +364,7 @@ class Timeline(VerticalScroll):
     *,
     shown: Callable[[float | None], float | None] | None = None,
     waiting: Collection[str] = (),
+    running: Collection[str] = (),
   ) -> None:
     """Shows `history`, mounting only the entries not shown yet.
 
@@ -341,18 +375,22 @@ class Timeline(VerticalScroll):
         clock), or None to show durations as measured.
       waiting: The ids of the confirmation requests and long-running calls
         that wait for the user's side.
+      running: The ids of the calls still running.
     """
     self._shown = shown
-    changed = set(waiting) != self._waiting
-    self._waiting = set(waiting)
+    changed = set(waiting) != self._waiting or set(running) != self._running
+    self._waiting, self._running = set(waiting), set(running)
     if changed:
       for widget in self._entries:
-        widget.set_waiting(getattr(widget.entry, "call_id", None) in self._waiting)
+        call_id = getattr(widget.entry, "call_id", None)
+        widget.set_marks(
+          waiting=call_id in self._waiting,
+          running=widget.entry.kind == "tool_call" and call_id in self._running,
+        )
     flat = list(walk(history))
     keys = [(depth, *entry_key(entry)) for depth, entry in flat]
     if keys[: len(self._keys)] != self._keys:
-      self.remove_children(TimelineEntry)
-      self._keys, self._entries, self._first = [], [], 0
+      self._drop_from(_common_prefix(keys, self._keys))
     known = len(self._keys)
     if len(keys) == known:
       return
@@ -376,6 +414,24 @@ class Timeline(VerticalScroll):
     if follow:
       self._following = True
       self.call_after_refresh(self._scroll_to_end)
+
+  def _drop_from(self, index: int) -> None:
+    """Unmounts the entries from history index `index` on (a live tail that the
+    record replaced, such as the outputs of a parallel turn once ADK stored them)."""
+    if index <= self._first:
+      self.remove_children(TimelineEntry)
+      self._keys, self._entries, self._first = [], [], 0
+      return
+    mounted = index - self._first
+    dropped = self._entries[mounted:]
+    if self.screen.focused in dropped:
+      # Hold the focus here, not on an entry Textual would pick once the
+      # focused one is gone: whoever follows the end moves it to the newest.
+      self.focus(scroll_visible=False)
+    for widget in dropped:
+      widget.remove()
+    del self._entries[mounted:]
+    del self._keys[index:]
 
   def _scroll_to_end(self) -> None:
     self.scroll_end(animate=False)
