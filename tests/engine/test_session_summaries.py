@@ -192,6 +192,12 @@ async def test_sessions_made_elsewhere_and_imported_list_like_their_events_say(t
   exported = await started(workspace, math, "Exported then imported")
   await exported.submit_turn(answer("Yes."))
   file = await store.write_json(exported.session_id or "", tmp_path / "s.session.json")
+  # Played again elsewhere: other events under the same session id (the same file is refused).
+  data = json.loads(file.read_text(encoding="utf-8"))
+  for number, event in enumerate(data["events"]):
+    event["id"] = f"elsewhere-{number}"
+  text = json.dumps(data).replace("Exported then imported", "Edited and imported")
+  file.write_text(text, encoding="utf-8")
   await store.list()
   imported = await store.import_json(file)
   listed = await store.list()
@@ -200,7 +206,7 @@ async def test_sessions_made_elsewhere_and_imported_list_like_their_events_say(t
   assert by_id[elsewhere.id].first_query == "Made in adk web"
   assert by_id[elsewhere.id].status == "completed" and by_id[elsewhere.id].agent == "Math"
   copy = by_id[imported.session.id]
-  assert copy.id != exported.session_id and copy.first_query == "Exported then imported"
+  assert copy.id != exported.session_id and copy.first_query == "Edited and imported"
   assert (copy.turns, copy.status) == (1, "completed")
 
 
