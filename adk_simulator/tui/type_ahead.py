@@ -178,7 +178,8 @@ class TypeAhead:
   @property
   def idle(self) -> bool:
     """Nothing waits and nothing is in flight."""
-    return not self._waiting and self._round is None and not self._workers
+    busy = any(not worker.is_finished for worker, _ in self._workers)
+    return not self._waiting and self._round is None and not busy
 
   # --- Inside ------------------------------------------------------------------------
 

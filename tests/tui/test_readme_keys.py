@@ -16,6 +16,7 @@ GROUPS = {
   "Timeline entry (focused)": "Timeline entry",
   "Confirmation (the user's side)": "Confirmation",
   "Tool result (the user's side)": "Tool result",
+  "State panel (focused)": "State panel",
 }
 """Help group titles the README shortens."""
 

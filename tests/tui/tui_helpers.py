@@ -22,14 +22,19 @@ WorkspaceFactory = Callable[..., Workspace]
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-  """Waits until no worker runs and every posted message is handled."""
+  """Waits until no worker runs, no key typed ahead waits, and every posted message is handled."""
   app = pilot.app
-  for _ in range(100):
+  type_ahead = getattr(app, "type_ahead", None)
+
+  def keys_waiting() -> bool:
+    return type_ahead is not None and not type_ahead.idle
+
+  for _ in range(1000):
     await pilot.pause()
     running = [worker for worker in app.workers if worker.is_running]
     if not running:
       await pilot.pause()
-      if not any(worker.is_running for worker in app.workers):
+      if not any(worker.is_running for worker in app.workers) and not keys_waiting():
         return
       continue
     await app.workers.wait_for_complete(running)

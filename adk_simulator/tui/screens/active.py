@@ -172,7 +172,10 @@ class ActiveScreen(SessionScreen):
       self.call_after_refresh(self._focus_newest)
 
   def _focus_newest(self) -> None:
-    last = self.timeline.last_entry
+    timelines = self.query(Timeline)
+    if not self.is_current or not timelines:
+      return  # the session moved on to another screen before this frame
+    last = timelines.first().last_entry
     if last is None or last is self.focused:
       return
     if not last.is_mounted:

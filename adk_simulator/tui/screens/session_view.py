@@ -169,7 +169,7 @@ class SessionViewScreen(Screen[None]):
         if stopped is not None
         else "It stopped before the agent answered: r resumes it where it stopped, its tools live."
       )
-      hint += unfinished
+      hint += "\n" + unfinished.strip()
     elif summary.status == "failed":
       hint = "A scripted run failed here: r resumes it where it stopped, its tools live."
       hint += unfinished
