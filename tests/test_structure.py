@@ -115,3 +115,13 @@ def test_screens_reach_the_app_only_through_its_services():
       if isinstance(node, ast.ImportFrom) and node.module == "adk_simulator.tui.app":
         offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
   assert not offenders, "use adk_simulator.tui.services instead:\n" + "\n".join(offenders)
+
+
+def test_test_files_have_names_of_their_own():
+  # The test folders are not packages: pytest imports each file by its name,
+  # so two files of one name in different folders stop the whole run.
+  root = Path(__file__).resolve().parent
+  names: dict[str, list[str]] = {}
+  for path in root.rglob("test_*.py"):
+    names.setdefault(path.name, []).append(str(path.relative_to(root)))
+  assert not {name: paths for name, paths in names.items() if len(paths) > 1}
