@@ -62,12 +62,13 @@ async def test_enter_on_a_loading_agent_starts_it_once_loaded(
   async with app.run_test(size=(120, 40)) as pilot:
     await wait_for_math_then_highlight_slow(app, pilot)
     await pilot.press("enter")
-    await pilot.pause()
+    await wait_until(pilot, lambda: picker(app).rows[1].starting)
     row = picker(app).rows[1]
     assert row.loaded is None and row.starting
     assert "the session starts as soon as it has loaded (escape cancels)" in screen_text(app)
     gate.write_text("go", encoding="utf-8")
     await wait_until(pilot, lambda: isinstance(app.screen, QueryScreen))
+    await settle(pilot)  # the new screen mounts whole before the app closes
     assert app.simulation is not None and app.simulation.agent is not None
     assert app.simulation.agent.config.name == "Slow"
 
@@ -78,11 +79,9 @@ async def test_escape_cancels_the_start(tui_workspace: WorkspaceFactory, tmp_pat
   async with app.run_test(size=(120, 40)) as pilot:
     await wait_for_math_then_highlight_slow(app, pilot)
     await pilot.press("enter")
-    await pilot.pause()
-    assert picker(app).starting_row is picker(app).rows[1]
+    await wait_until(pilot, lambda: picker(app).starting_row is picker(app).rows[1])
     await pilot.press("escape")
-    await pilot.pause()
-    assert picker(app).starting_row is None
+    await wait_until(pilot, lambda: picker(app).starting_row is None)
     assert "escape cancels" not in screen_text(app)
     gate.write_text("go", encoding="utf-8")
     await wait_until(pilot, lambda: picker(app).rows[1].loaded is not None)
