@@ -178,8 +178,7 @@ class TypeAhead:
   @property
   def idle(self) -> bool:
     """Nothing waits and nothing is in flight."""
-    busy = any(not worker.is_finished for worker, _ in self._workers)
-    return not self._waiting and self._round is None and not busy
+    return not self._waiting and self._round is None and not self._working
 
   # --- Inside ------------------------------------------------------------------------
 
@@ -213,17 +212,14 @@ class TypeAhead:
     finally:
       self._pumping = False
 
+  @property
+  def _working(self) -> bool:
+    """Some work the keys wait for has not ended."""
+    return any(not worker.is_finished for worker, _ in self._workers)
+
   def _takes_past_the_work(self, event: events.Key | events.Paste) -> bool:
     """Whether only shown work holds keys now, and the screen takes `event` at once."""
-    live = [shown for w, shown in self._workers if not w.is_finished]
-    screen = self._app.screen
-    return (
-      bool(live)
-      and all(shown is not None and shown() for shown in live)
-      and screen.is_mounted
-      and screen in self._settled
-      and self._taken_now(event)
-    )
+    return self._working and not self._blocked(event)
 
   def _taken_now(self, event: events.Key | events.Paste) -> bool:
     """Whether the current screen has an enabled binding for `event`."""
