@@ -33,6 +33,7 @@ from adk_simulator.tui.widgets.model_view import ModelView
 from adk_simulator.tui.widgets.state_panel import StatePanel
 from adk_simulator.tui.widgets.status import SessionStatus
 from adk_simulator.tui.widgets.timeline import Timeline
+from adk_simulator.tui.widgets.timeline import TimelineEntry
 
 if TYPE_CHECKING:
   from adk_simulator.engine.record.history import ConfirmationRequest
@@ -78,6 +79,10 @@ class ActiveScreen(SessionScreen):
       self.turn = turn
       self.request = request
 
+  AUTO_FOCUS = "#timeline"
+  """Textual's default, the first focusable widget, is the model view: focusing
+  it would stop the timeline from following the newest entry."""
+
   def __init__(self) -> None:
     super().__init__()
     self._submitting = False
@@ -87,6 +92,8 @@ class ActiveScreen(SessionScreen):
     self._following = True
     """The focus follows the newest timeline entry (see `on_descendant_focus`)."""
     self._moving_to: Widget | None = None
+    self._focus_waiting = False
+    """The newest entry is to take the focus once it is mounted."""
 
   def compose(self) -> ComposeResult:
     yield Header()
@@ -169,7 +176,7 @@ class ActiveScreen(SessionScreen):
       running={tool.call_id for tool in simulation.running_tools},
     )
     if following and timeline.last_entry not in (None, focused):
-      self.call_after_refresh(self._focus_newest)
+      self._focus_newest()
 
   def _focus_newest(self) -> None:
     timelines = self.query(Timeline)
@@ -179,13 +186,23 @@ class ActiveScreen(SessionScreen):
     if last is None or last is self.focused:
       return
     if not last.is_mounted:
-      # Entries mount a frame later: focus the newest once it is there (one
-      # on its way out is not waited for).
-      if last.is_attached and last.parent is self.timeline:
-        self.set_timer(0.05, self._focus_newest)
+      # Entries mount a frame later: `on_timeline_entry_arrived` focuses the
+      # newest once it is there.
+      self._focus_waiting = True
       return
+    self._focus_waiting = False
     self._moving_to = last
     last.focus()
+
+  def on_timeline_entry_arrived(self, message: TimelineEntry.Arrived) -> None:
+    # Posted from the entry's mount handler, before Textual marks it mounted:
+    # its focus call runs later, once it is.
+    message.stop()
+    entry = message.entry
+    if self._focus_waiting and entry is self.timeline.last_entry and self.is_current:
+      self._focus_waiting = False
+      self._moving_to = entry
+      entry.focus()
 
   def on_descendant_focus(self, event: events.DescendantFocus) -> None:
     # The timeline follows the end while the focus is on its newest entry (or

@@ -16,6 +16,7 @@ from typing import assert_never
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -120,6 +121,14 @@ class TimelineEntry(Widget, can_focus=True):
     Binding("up,k", "step(-1)", "Previous entry", show=False, id="timeline.previous"),
   ]
 
+  class Arrived(Message):
+    """Posted once the entry is mounted: the session screen moves the focus to
+    the newest entry on it, instead of polling for the mount."""
+
+    def __init__(self, entry: TimelineEntry) -> None:
+      super().__init__()
+      self.entry = entry
+
   def __init__(
     self,
     entry: HistoryEntry,
@@ -141,6 +150,9 @@ class TimelineEntry(Widget, can_focus=True):
     self.folded = False
     self._shown_duration = shown_duration
     self._content = self._build()
+
+  def on_mount(self) -> None:
+    self.post_message(self.Arrived(self))
 
   def _build(self) -> Content:
     entry = self.entry
