@@ -191,4 +191,4 @@ async def play(
       after_move(index, move)
     failed = simulation.run_error
     if failed is not None:
-      raise MoveError(index, f"the agent's run failed: {failed.error_type}: {failed.message}")
+      raise MoveError(index, f"the agent's run failed: {failed.described}")

@@ -271,11 +271,14 @@ class ScriptPlayer:
     except MoveError as error:
       where = f"{self._name()}: step {error.index + 1} ({describe_move(moves[error.index])})"
       hint = ""
-      if not error.refused and sim.paused:
+      # What the next step must be; a run that failed says itself what went wrong.
+      if error.refused or sim.run_error is not None:
+        pass
+      elif sim.paused:
         hint = f"; {_answer_step(sim)} must come next"
-      elif not error.refused and isinstance(moves[error.index], UserMessage):
+      elif isinstance(moves[error.index], UserMessage):
         hint = "; add a 'respond' step before this one"
-      elif not error.refused and sim.pending is None and sim.run_error is None:
+      elif sim.pending is None:
         hint = "; a 'user' step must come next"
       raise ScriptError(f"{where}: {error}{hint}") from None
     if sim.paused:

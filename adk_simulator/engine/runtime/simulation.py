@@ -42,6 +42,7 @@ from adk_simulator.engine.record.state import StateView
 from adk_simulator.engine.record.summary import last_conversation_event
 from adk_simulator.engine.record.summary import recovered_initial_state
 from adk_simulator.engine.record.summary import session_status
+from adk_simulator.engine.runtime.failures import failure_hint
 from adk_simulator.engine.runtime.phase import Phase
 from adk_simulator.engine.runtime.phase import PhaseMachine
 from adk_simulator.engine.runtime.responses import instruction_text
@@ -793,6 +794,7 @@ class Simulation:
         message=str(error),
         traceback=format_traceback(error),
         store=is_store_error(error),
+        hint=failure_hint(error),
       )
       self._emit(self.run_error)
     finally:

@@ -193,6 +193,14 @@ class RunFailed(BaseModel):
   traceback: str
   store: bool = False
   """The session store failed (its database or disk), not the agent."""
+  hint: str = ""
+  """How to fix it, when the simulator knows (see `failures.failure_hint`)."""
+
+  @property
+  def described(self) -> str:
+    """The type, the message and the hint, in one line."""
+    line = f"{self.error_type}: {self.message}"
+    return f"{line} {self.hint}" if self.hint else line
 
 
 class RunPaused(BaseModel):

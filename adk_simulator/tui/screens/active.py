@@ -119,7 +119,7 @@ class ActiveScreen(SessionScreen):
 
   def engine_event(self, event: EngineEvent) -> None:
     if event.kind == "run_failed":
-      self.notify(f"{event.error_type}: {event.message}", title="The run failed", severity="error")
+      self.notify(event.described, title="The run failed", severity="error")
     if event.kind == "run_paused":
       # The user's move: ask at once, the way a client would prompt its user.
       self.call_later(self.action_answer_confirmation)

@@ -112,7 +112,7 @@ class CompletedScreen(SessionScreen):
     run_error.display = error is not None
     if error is not None:
       run_error.update(
-        Content(f"The run failed: {error.error_type}: {error.message}\n")
+        Content(f"The run failed: {error.described}\n")
         + Content.styled("x: show the traceback", "$text-muted")
       )
     finals = [e for e in history.entries if e.kind == "final_response"]

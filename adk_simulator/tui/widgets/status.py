@@ -67,9 +67,7 @@ class SessionStatus(Static):
       return
     if simulation.run_error is not None:
       error = simulation.run_error
-      self.update(
-        Content.styled(f"The run failed: {error.error_type}: {error.message}", "$text-error")
-      )
+      self.update(Content.styled(f"The run failed: {error.described}", "$text-error"))
       return
     if simulation.paused:
       self.update(_user_side_line(simulation))
