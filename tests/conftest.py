@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -23,6 +24,30 @@ BUNDLED_AGENTS = REPO_ROOT / "agents"
 FIXTURE_AGENTS = REPO_ROOT / "tests" / "fixtures" / "agents"
 
 HELPDESK_STATE = {"desk_name": "Acme Support"}
+
+
+def _share_bytecode() -> None:
+  """Lets the suite's processes reuse each other's compiled bytecode.
+
+  Where PYTHONDONTWRITEBYTECODE is set (many CI images and containers set it),
+  Python compiles every module it imports again in each process: each test
+  worker and each `adk-sim` process the CLI tests start would compile ADK,
+  Textual and their dependencies anew, 10 s of CPU or more every time. The
+  suite writes bytecode to a folder of its own under `.pytest_cache` instead
+  (`PYTHONPYCACHEPREFIX`), so the source tree and the environment stay as that
+  setting wants them. This runs in the first process, before the workers and
+  subprocesses start: they inherit the environment.
+  """
+  if not sys.dont_write_bytecode:
+    return  # Python caches bytecode already
+  prefix = str(REPO_ROOT / ".pytest_cache" / "bytecode")
+  os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+  os.environ["PYTHONPYCACHEPREFIX"] = prefix
+  sys.dont_write_bytecode = False
+  sys.pycache_prefix = prefix
+
+
+_share_bytecode()
 
 
 @pytest.fixture(autouse=True)
