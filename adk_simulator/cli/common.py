@@ -21,6 +21,7 @@ if TYPE_CHECKING:
   from adk_simulator.engine.agents.loader import LoadedAgent
   from adk_simulator.engine.config.model import SimulatorConfig
   from adk_simulator.engine.store.sessions import SessionStore
+  from adk_simulator.engine.store.sessions import StoredSession
   from adk_simulator.engine.workspace import Workspace
 
 EXIT_FAILED = 1
@@ -100,6 +101,16 @@ def command_loop(workspace: Workspace) -> Iterator[asyncio.Runner]:
       yield runner
     finally:
       runner.run(workspace.close())
+
+
+def find_session(loop: asyncio.Runner, store: SessionStore, session_id: str) -> StoredSession:
+  """The stored session `session_id`, read on the command's loop; exit 1 if there is none."""
+  from adk_simulator.engine.store.sessions import SessionNotFoundError
+
+  try:
+    return loop.run(store.find(session_id))
+  except SessionNotFoundError as error:
+    fail(str(error), EXIT_FAILED)
 
 
 def when(timestamp: float) -> str:

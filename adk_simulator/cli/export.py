@@ -14,6 +14,7 @@ from adk_simulator.cli.common import EXIT_FAILED
 from adk_simulator.cli.common import command_loop
 from adk_simulator.cli.common import config_option
 from adk_simulator.cli.common import fail
+from adk_simulator.cli.common import find_session
 from adk_simulator.cli.common import open_store
 from adk_simulator.cli.common import session_uri_option
 from adk_simulator.engine.words import count
@@ -53,14 +54,10 @@ def export(
   from adk_simulator.engine.export.golden_trace import NothingToExportError
   from adk_simulator.engine.export.session_export import export_session
   from adk_simulator.engine.record.summary import recovered_initial_state
-  from adk_simulator.engine.store.sessions import SessionNotFoundError
 
   workspace, store = open_store(config_path, session_service_uri)
   with command_loop(workspace) as loop:
-    try:
-      stored = loop.run(store.find(session_id))
-    except SessionNotFoundError as error:
-      fail(str(error), EXIT_FAILED)
+    stored = find_session(loop, store, session_id)
     summary = stored.summary
     if summary.status in _UNFINISHED:
       fail(

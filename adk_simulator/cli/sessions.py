@@ -13,6 +13,7 @@ from adk_simulator.cli.common import EXIT_FAILED
 from adk_simulator.cli.common import command_loop
 from adk_simulator.cli.common import config_option
 from adk_simulator.cli.common import fail
+from adk_simulator.cli.common import find_session
 from adk_simulator.cli.common import open_store
 from adk_simulator.cli.common import session_uri_option
 from adk_simulator.cli.common import when
@@ -173,16 +174,10 @@ def delete_session(
   session_id: str, yes: bool, config_path: Path | None, session_service_uri: str | None
 ) -> None:
   """Delete a saved session (asks first)."""
-  from adk_simulator.engine.store.sessions import SessionNotFoundError
-
   workspace, store = open_store(config_path, session_service_uri)
   # Find, ask, then delete on the same loop: the store's connections belong to it.
   with command_loop(workspace) as loop:
-    try:
-      stored = loop.run(store.find(session_id))
-    except SessionNotFoundError as error:
-      fail(str(error), EXIT_FAILED)
-    summary = stored.summary
+    summary = find_session(loop, store, session_id).summary
     if not yes and not click.confirm(
       f"delete session {summary.id} ({summary.agent}, {summary.first_query!r})?", default=False
     ):
