@@ -19,6 +19,7 @@ from adk_simulator.cli.common import when
 from adk_simulator.engine.words import count
 
 if TYPE_CHECKING:
+  from google.adk.evaluation.eval_case import EvalCase
   from google.adk.evaluation.eval_set import EvalSet
 
 _file_argument = click.argument(
@@ -39,6 +40,18 @@ def _read(path: Path) -> EvalSet:
     return EvalSetWriter(path).cases()
   except EvalSetFileError as error:
     fail(str(error), EXIT_FAILED)
+
+
+def _case(path: Path, eval_id: str) -> EvalCase:
+  """The case `eval_id` of the file; exit 1 naming the ids it holds if there is none."""
+  from adk_simulator.engine.export.evalset_cases import find_case
+  from adk_simulator.engine.export.evalset_file import unknown_case
+
+  eval_set = _read(path)
+  case = find_case(eval_set, eval_id)
+  if case is None:
+    fail(unknown_case(path, eval_id, [c.eval_id for c in eval_set.eval_cases]), EXIT_FAILED)
+  return case
 
 
 @evalset.command("list")
@@ -72,16 +85,9 @@ def show_case(eval_set_path: Path, eval_id: str, as_json: bool) -> None:
   """Show one case as a timeline: each turn's message, calls, results and answer."""
   from adk_simulator.engine.export.evalset_cases import case_history
   from adk_simulator.engine.export.evalset_cases import case_row
-  from adk_simulator.engine.export.evalset_cases import find_case
-  from adk_simulator.engine.export.evalset_file import unknown_case
   from adk_simulator.engine.record.lines import describe_entry
 
-  eval_set = _read(eval_set_path)
-  case = find_case(eval_set, eval_id)
-  if case is None:
-    fail(
-      unknown_case(eval_set_path, eval_id, [c.eval_id for c in eval_set.eval_cases]), EXIT_FAILED
-    )
+  case = _case(eval_set_path, eval_id)
   if as_json:
     click.echo(case.model_dump_json(indent=2, exclude_none=True))
     return
@@ -106,19 +112,11 @@ def show_case(eval_set_path: Path, eval_id: str, as_json: bool) -> None:
 def delete_case(eval_set_path: Path, eval_id: str, yes: bool) -> None:
   """Delete one case from the file (asks first)."""
   from adk_simulator.engine.export.evalset_cases import case_row
-  from adk_simulator.engine.export.evalset_cases import find_case
   from adk_simulator.engine.export.evalset_file import CaseNotFoundError
   from adk_simulator.engine.export.evalset_file import EvalSetFileError
   from adk_simulator.engine.export.evalset_file import EvalSetWriter
-  from adk_simulator.engine.export.evalset_file import unknown_case
 
-  eval_set = _read(eval_set_path)
-  case = find_case(eval_set, eval_id)
-  if case is None:
-    fail(
-      unknown_case(eval_set_path, eval_id, [c.eval_id for c in eval_set.eval_cases]), EXIT_FAILED
-    )
-  row = case_row(case)
+  row = case_row(_case(eval_set_path, eval_id))
   if not yes and not click.confirm(
     f"delete case {eval_id} ({count(row.turns, 'turn')}, {row.first_query!r})"
     f" from {eval_set_path}?",
