@@ -8,6 +8,7 @@ from textual.widgets import Input
 from tui_helpers import WorkspaceFactory
 from tui_helpers import answer
 from tui_helpers import pick_agent
+from tui_helpers import pick_tool
 from tui_helpers import send_query
 from tui_helpers import settle
 from tui_helpers import type_text
@@ -19,9 +20,7 @@ from adk_simulator.tui.forms.tool_call_screen import ToolCallScreen
 async def open_search(pilot) -> ToolCallScreen:
   await pilot.press("t")
   await settle(pilot)
-  await type_text(pilot, "search")
-  await pilot.press("enter")
-  await settle(pilot)
+  await pick_tool(pilot, "search")
   screen = pilot.app.screen
   assert isinstance(screen, ToolCallScreen)
   return screen

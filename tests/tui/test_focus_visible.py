@@ -19,6 +19,7 @@ from textual.widgets import OptionList
 from textual.widgets import Select
 from textual.widgets import TextArea
 from tui_helpers import WorkspaceFactory
+from tui_helpers import pick_tool
 from tui_helpers import settle
 from tui_helpers import stop_blinking
 
@@ -100,7 +101,6 @@ async def test_tab_through_a_long_tool_form_at_80x24_keeps_the_focus_in_view(
 ) -> None:
   from tui_helpers import pick_agent
   from tui_helpers import send_query
-  from tui_helpers import type_text
 
   app = SimulatorApp(tui_workspace("Helpdesk"))
   async with app.run_test(size=(80, 24)) as pilot:
@@ -108,9 +108,7 @@ async def test_tab_through_a_long_tool_form_at_80x24_keeps_the_focus_in_view(
     await send_query(pilot, "New ticket")
     await pilot.press("t")
     await settle(pilot)
-    await type_text(pilot, "create_ticket")
-    await pilot.press("enter")
-    await settle(pilot)
+    await pick_tool(pilot, "create_ticket")
     seen = []
     boxes = 0
     for _ in range(14):

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from tui_helpers import WorkspaceFactory
 from tui_helpers import pick_agent
+from tui_helpers import pick_tool
 from tui_helpers import screen_text
 from tui_helpers import send_query
 from tui_helpers import settle
-from tui_helpers import type_text
 from tui_helpers import wait_until
 
 from adk_simulator.engine.record.history import ToolOutput
@@ -35,20 +35,10 @@ async def test_outputs_show_as_each_call_ends(
     assert simulation is not None
     await pilot.press("t")
     await settle(pilot)
-    await type_text(pilot, "copy_file")
-    await pilot.press("enter")
-    await settle(pilot)
-    await type_text(pilot, str(gate))
-    await pilot.press("tab")
-    await type_text(pilot, "copied")
+    await pick_tool(pilot, "copy_file", str(gate), "copied")
     await pilot.press("ctrl+t")
     await settle(pilot)
-    await type_text(pilot, "remember")
-    await pilot.press("enter")
-    await settle(pilot)
-    await type_text(pilot, "colour")
-    await pilot.press("tab")
-    await type_text(pilot, "red")
+    await pick_tool(pilot, "remember", "colour", "red")
     await pilot.press("ctrl+s")  # copy_file waits for the gate: no settling now
 
     timeline = app.screen.query_one(Timeline)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tui_helpers import WorkspaceFactory
 from tui_helpers import pick_agent
+from tui_helpers import pick_tool
 from tui_helpers import screen_text
 from tui_helpers import send_query
 from tui_helpers import settle
@@ -21,12 +22,7 @@ from adk_simulator.tui.screens.dialogs import ConfirmScreen
 
 async def queue_call(pilot, tool: str, a: str, b: str) -> None:
   """In the picker: picks `tool`, fills a and b, adds the call to the turn."""
-  await type_text(pilot, tool)
-  await pilot.press("enter")
-  await settle(pilot)
-  await type_text(pilot, a)
-  await pilot.press("tab")
-  await type_text(pilot, b)
+  await pick_tool(pilot, tool, a, b)
   await pilot.press("ctrl+t")
   await settle(pilot)
 

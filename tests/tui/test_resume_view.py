@@ -12,10 +12,10 @@ from tui_helpers import WorkspaceFactory
 from tui_helpers import answer
 from tui_helpers import call_tool
 from tui_helpers import pick_agent
+from tui_helpers import pick_tool
 from tui_helpers import screen_text
 from tui_helpers import send_query
 from tui_helpers import settle
-from tui_helpers import type_text
 from tui_helpers import wait_until
 
 from adk_simulator.tui.app import SimulatorApp
@@ -38,12 +38,7 @@ async def test_a_session_left_while_a_tool_ran_resumes_naming_it(
     await call_tool(pilot, "remember", "a", "1")
     await pilot.press("t")
     await settle(pilot)
-    await type_text(pilot, "copy_file")
-    await pilot.press("enter")
-    await settle(pilot)
-    await type_text(pilot, str(gate))
-    await pilot.press("tab")
-    await type_text(pilot, "copied")
+    await pick_tool(pilot, "copy_file", str(gate), "copied")
     await pilot.press("ctrl+s")
     simulation = app.simulation
     assert simulation is not None

@@ -8,6 +8,7 @@ from tui_helpers import WorkspaceFactory
 from tui_helpers import answer
 from tui_helpers import call_tool
 from tui_helpers import pick_agent
+from tui_helpers import pick_tool
 from tui_helpers import screen_text
 from tui_helpers import send_query
 from tui_helpers import settle
@@ -130,7 +131,6 @@ async def test_u_is_greyed_out_while_tools_run_and_says_why(
 ) -> None:
   from pathlib import Path
 
-  from tui_helpers import type_text
   from tui_helpers import wait_until
 
   unruly = Path(__file__).resolve().parents[1] / "fixtures" / "agents" / "unruly_agent"
@@ -144,9 +144,7 @@ async def test_u_is_greyed_out_while_tools_run_and_says_why(
     assert isinstance(screen, ActiveScreen) and screen.check_action("undo", ()) is True
     await pilot.press("t")
     await settle(pilot)
-    await type_text(pilot, "hangs")
-    await pilot.press("enter")
-    await settle(pilot)
+    await pick_tool(pilot, "hangs")
     await pilot.press("ctrl+s")
     await wait_until(pilot, lambda: bool(simulation.running_tools))
     assert screen.check_action("undo", ()) is None  # shown, greyed out

@@ -10,11 +10,11 @@ from textual.widgets import TextArea
 from tui_helpers import WorkspaceFactory
 from tui_helpers import answer
 from tui_helpers import pick_agent
+from tui_helpers import pick_tool
 from tui_helpers import screen_text
 from tui_helpers import send_query
 from tui_helpers import settle
 from tui_helpers import stop_blinking
-from tui_helpers import type_text
 
 from adk_simulator.engine.record.history import ConfirmationAnswer
 from adk_simulator.engine.record.history import DeliveredResult
@@ -43,9 +43,7 @@ async def raw_call(pilot: Pilot[Any], tool: str, json_args: str) -> None:
   """`t`, pick `tool`, switch to raw JSON, type the arguments, send."""
   await pilot.press("t")
   await settle(pilot)
-  await type_text(pilot, tool)
-  await pilot.press("enter")
-  await settle(pilot)
+  await pick_tool(pilot, tool)
   await pilot.press("ctrl+j")
   await settle(pilot)
   area = pilot.app.screen.query_one("#json-text", TextArea)

@@ -65,11 +65,9 @@ async def send_query(pilot: Pilot[Any], text: str) -> None:
   await settle(pilot)
 
 
-async def call_tool(pilot: Pilot[Any], words: str, *values: str) -> None:
-  """On the session screen: `t`, filter the tools by `words`, pick the first, fill its
-  fields in order (tab between them), send with ctrl+s."""
-  await pilot.press("t")
-  await settle(pilot)
+async def pick_tool(pilot: Pilot[Any], words: str, *values: str) -> None:
+  """In the tool picker: filter the tools by `words`, pick the first, fill its fields
+  in order (tab between them). Sends nothing."""
   await type_text(pilot, words)
   await pilot.press("enter")
   await settle(pilot)
@@ -77,6 +75,13 @@ async def call_tool(pilot: Pilot[Any], words: str, *values: str) -> None:
     if index:
       await pilot.press("tab")
     await type_text(pilot, value)
+
+
+async def call_tool(pilot: Pilot[Any], words: str, *values: str) -> None:
+  """On the session screen: `t`, pick the tool and fill it (`pick_tool`), send with ctrl+s."""
+  await pilot.press("t")
+  await settle(pilot)
+  await pick_tool(pilot, words, *values)
   await pilot.press("ctrl+s")
   await settle(pilot)
 
