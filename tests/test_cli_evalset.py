@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 from pathlib import Path
 
 import pytest
 from cli_helpers import run
 from cli_helpers import write_script
+from process_race import append_in_process
+from process_race import delete_in_process
+from process_race import race
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MATH = (REPO_ROOT / "agents" / "math_agent").as_posix()
@@ -35,31 +37,6 @@ def project(tmp_path: Path) -> Path:
   code, out, err = run(tmp_path, "play", "s.json")
   assert code == 0, err
   return tmp_path
-
-
-def append_in_process(path: str, case_json: str, count: int, ready, go) -> None:
-  """Exports `count` copies of a case (one id, made unique each time); in a child process."""
-  from google.adk.evaluation.eval_case import EvalCase
-
-  from adk_simulator.engine.export.evalset_file import EvalSetWriter
-
-  case = EvalCase.model_validate_json(case_json)
-  writer = EvalSetWriter(path)
-  ready.set()
-  go.wait()
-  for _ in range(count):
-    writer.append(case, agent_name="Math")
-
-
-def delete_in_process(path: str, eval_ids: list[str], ready, go) -> None:
-  """Deletes the cases `eval_ids`, one write each; in a child process."""
-  from adk_simulator.engine.export.evalset_file import EvalSetWriter
-
-  writer = EvalSetWriter(path)
-  ready.set()
-  go.wait()
-  for eval_id in eval_ids:
-    writer.delete(eval_id)
 
 
 def sessions(project: Path) -> list[dict]:
@@ -204,28 +181,11 @@ def test_an_export_and_a_delete_at_the_same_time_lose_nothing(project: Path):
   assert len(old_ids) == 20
   new_case = case.model_copy(update={"eval_id": "new"}).model_dump_json()
 
-  methods = multiprocessing.get_all_start_methods()
-  context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-  go = context.Event()
-  readies = [context.Event(), context.Event()]
-  workers = [
-    context.Process(target=append_in_process, args=(str(path), new_case, 30, readies[0], go)),
-    context.Process(target=delete_in_process, args=(str(path), old_ids, readies[1], go)),
-  ]
-  for worker in workers:
-    worker.start()
-  try:
-    for ready in readies:
-      assert ready.wait(timeout=60), "a worker never got ready"
-    go.set()
-    for worker in workers:
-      worker.join(timeout=120)
-  finally:
-    for worker in workers:
-      if worker.is_alive():
-        worker.kill()
-        worker.join()
-  assert [w.exitcode for w in workers] == [0, 0]
+  exits = race(
+    (append_in_process, (str(path), new_case, 30, "Math")),
+    (delete_in_process, (str(path), old_ids)),
+  )
+  assert exits == [0, 0]
   left = [c["eval_id"] for c in cases(project)]
   assert sorted(left) == sorted(["new", *(f"new_{n}" for n in range(2, 31))])
   code, out, _ = run(project, "validate", str(path))

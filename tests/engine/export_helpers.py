@@ -93,23 +93,5 @@ async def run_session(
   return stored
 
 
-def append_in_process(path: str, case_json: str, count: int, ready, go) -> None:
-  """Appends `count` copies of a case (same eval id every time) to `path`.
-
-  Runs in a child process; `ready`/`go` are multiprocessing events that line
-  the children up so their appends really overlap.
-  """
-  from google.adk.evaluation.eval_case import EvalCase
-
-  from adk_simulator.engine.export.evalset_file import EvalSetWriter
-
-  case = EvalCase.model_validate_json(case_json)
-  writer = EvalSetWriter(path)
-  ready.set()
-  go.wait()
-  for _ in range(count):
-    writer.append(case, agent_name="Math Agent")
-
-
 def read_json(path: Path) -> Any:
   return json.loads(path.read_text(encoding="utf-8"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import multiprocessing
 import re
 import stat
 from datetime import UTC
@@ -18,7 +17,6 @@ from export_helpers import AGENTS_DIR
 from export_helpers import APP_NAME
 from export_helpers import USER_ID
 from export_helpers import answer
-from export_helpers import append_in_process
 from export_helpers import calls
 from export_helpers import read_json
 from export_helpers import run_session
@@ -31,6 +29,8 @@ from google.adk.evaluation.evaluation_generator import EvaluationGenerator
 from google.adk.evaluation.local_eval_sets_manager import load_eval_set_from_file
 from google.adk.sessions.session import Session
 from google.adk.sessions.sqlite_session_service import SqliteSessionService
+from process_race import append_in_process
+from process_race import race
 
 from adk_simulator.engine.export.evalset_file import EvalSetFileError
 from adk_simulator.engine.export.evalset_file import EvalSetWriter
@@ -526,29 +526,9 @@ async def test_two_processes_appending_50_each_keep_all_100(
 ) -> None:
   path = tmp_path / "shared.evalset.json"
   case_json = build(parallel_session).model_dump_json()
-  methods = multiprocessing.get_all_start_methods()
-  context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-  go = context.Event()
-  readies = [context.Event(), context.Event()]
-  workers = [
-    context.Process(target=append_in_process, args=(str(path), case_json, 50, ready, go))
-    for ready in readies
-  ]
-  for worker in workers:
-    worker.start()
-  try:
-    for ready in readies:
-      assert ready.wait(timeout=60), "a worker never got ready"
-    go.set()
-    for worker in workers:
-      worker.join(timeout=120)
-  finally:
-    for worker in workers:
-      if worker.is_alive():
-        worker.kill()
-        worker.join()
-
-  assert [w.exitcode for w in workers] == [0, 0]
+  append_50 = (append_in_process, (str(path), case_json, 50, "Math Agent"))
+  exits = race(append_50, append_50)
+  assert exits == [0, 0]
   summary = validate_eval_set(path)
   assert summary.case_count == 100
   assert len(set(summary.case_ids)) == 100
