@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,3 +74,18 @@ def tui_workspace(tmp_path: Path) -> WorkspaceFactory:
     return Workspace(load_config(path))
 
   return build
+
+
+@pytest.fixture
+def utc() -> Iterator[None]:
+  """Local time is UTC while the app runs, so the times shown are always the same
+  (`pytestmark = pytest.mark.usefixtures("utc")` in a module that shows times)."""
+  before = os.environ.get("TZ")
+  os.environ["TZ"] = "UTC"
+  time.tzset()
+  yield
+  if before is None:
+    del os.environ["TZ"]
+  else:
+    os.environ["TZ"] = before
+  time.tzset()

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +23,7 @@ from adk_simulator.tui.screens.evalset_view import EvalSetScreen
 from adk_simulator.tui.widgets.timeline import Timeline
 from adk_simulator.tui.widgets.timeline import TimelineEntry
 
-
-@pytest.fixture(autouse=True)
-def utc() -> Iterator[None]:
-  """Local time is UTC while the app runs, so the times shown are always the same."""
-  before = os.environ.get("TZ")
-  os.environ["TZ"] = "UTC"
-  time.tzset()
-  yield
-  if before is None:
-    del os.environ["TZ"]
-  else:
-    os.environ["TZ"] = before
-  time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 def eval_set_path(tmp_path: Path) -> Path:

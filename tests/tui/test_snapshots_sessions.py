@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,18 +42,7 @@ JUNE_3_2025 = 1748944800.0
 SIZE = (120, 32)
 
 
-@pytest.fixture(autouse=True)
-def utc() -> Iterator[None]:
-  """Local time is UTC while the app runs, so the times shown are always the same."""
-  before = os.environ.get("TZ")
-  os.environ["TZ"] = "UTC"
-  time.tzset()
-  yield
-  if before is None:
-    del os.environ["TZ"]
-  else:
-    os.environ["TZ"] = before
-  time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 async def restamp(store: SessionStore, session_id: str, new_id: str, start: float, folder: Path):
