@@ -190,9 +190,7 @@ class ActiveScreen(SessionScreen):
       # newest once it is there.
       self._focus_waiting = True
       return
-    self._focus_waiting = False
-    self._moving_to = last
-    last.focus()
+    self._focus_on(last)
 
   def on_timeline_entry_arrived(self, message: TimelineEntry.Arrived) -> None:
     # Posted from the entry's mount handler, before Textual marks it mounted:
@@ -200,9 +198,13 @@ class ActiveScreen(SessionScreen):
     message.stop()
     entry = message.entry
     if self._focus_waiting and entry is self.timeline.last_entry and self.is_current:
-      self._focus_waiting = False
-      self._moving_to = entry
-      entry.focus()
+      self._focus_on(entry)
+
+  def _focus_on(self, entry: TimelineEntry) -> None:
+    """Moves the focus to the newest entry, which keeps the timeline following."""
+    self._focus_waiting = False
+    self._moving_to = entry
+    entry.focus()
 
   def on_descendant_focus(self, event: events.DescendantFocus) -> None:
     # The timeline follows the end while the focus is on its newest entry (or
